@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make demo`: grade a small sample class — the reference and known-wrong
+# submissions bundled in this repository — then print the gradebook and one
+# student's report. Everything happens under $BUILD/demo.
+set -euo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CONCLAB="$BUILD/bin/conclab"
+CLASS="$BUILD/demo/class"
+OUT="$BUILD/demo/gradebook"
+
+rm -rf "$CLASS"
+mkdir -p "$CLASS"
+
+# put STUDENT EXERCISE DIR: copy DIR's editable files into STUDENT's handout layout.
+put() {
+  local student=$1 ex=$2 dir=$3
+  mkdir -p "$CLASS/$student/exercises/$ex"
+  cp "$dir"/"$ex".hpp "$dir"/"$ex".cpp "$CLASS/$student/exercises/$ex/"
+}
+
+# ada: the reference solution of every exercise.
+for ex in $(ls "$ROOT/reference"); do put ada "$ex" "$ROOT/reference/$ex"; done
+# bob: handed in the untouched stubs.
+for ex in $(ls "$ROOT/exercises"); do put bob "$ex" "$ROOT/exercises/$ex"; done
+# One student per exercise with a known mistake (first case of each corpus),
+# the reference for the other exercises.
+i=0
+for names in cleo:counter dan:pool_copy eve:pipes finn:round_robin gus:udp_chat; do
+  student=${names%%:*}
+  wrong_ex=${names##*:}
+  case_dir=$(ls -d "$ROOT/tests/known-wrong/$wrong_ex"/*/ 2>/dev/null | head -n 1)
+  [ -n "$case_dir" ] || continue
+  for ex in $(ls "$ROOT/reference"); do put "$student" "$ex" "$ROOT/reference/$ex"; done
+  put "$student" "$wrong_ex" "${case_dir%/}"
+  echo "$student: ${case_dir#$ROOT/} — $(grep -m1 '^why:' "$case_dir/expect.yaml" | cut -d: -f2-)"
+  i=$((i + 1))
+done
+
+echo
+echo "== grading $(ls "$CLASS" | wc -l) submissions in $CLASS"
+"$CONCLAB" batch "$CLASS" --out "$OUT" --regrade
+echo
+echo "== $OUT/gradebook.csv"
+column -s, -t < "$OUT/gradebook.csv" 2>/dev/null || cat "$OUT/gradebook.csv"
+echo
+echo "== cleo's report ($OUT/cleo/results.json)"
+"$CONCLAB" report "$OUT/cleo/results.json"

@@ -1,0 +1,54 @@
+// pool_copy — copying a folder with a fixed-size pool of worker threads.
+//
+// This is one of the two files you edit (with pool_copy.cpp). Keep the public
+// API below exactly as it is: the graders compile against it. You may add
+// private members, private helper functions and #includes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <string>
+#include <vector>
+
+namespace pool_copy {
+
+// A fixed set of worker threads, started once and reused for every task: the
+// C++ counterpart of Python's multiprocessing.Pool.
+class WorkerPool {
+public:
+    explicit WorkerPool(std::size_t workers);   // 0 -> std::invalid_argument
+    ~WorkerPool();                              // close() then join()
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    // Like apply_async: queue the task and return at once. The future becomes
+    // ready when a worker has run the task; if the task threw, get() rethrows
+    // that exception. After close(): std::logic_error.
+    std::future<void> submit(std::function<void()> task);
+    void close();               // accept no more tasks
+    void join();                // wait for every task and worker; close() first, else std::logic_error
+    std::size_t size() const noexcept;
+
+private:
+    // The starting point runs every task right away on the caller's thread:
+    // replace this with worker threads, a task queue, a mutex and a
+    // condition variable (see README.md).
+    std::size_t workers_;
+};
+
+struct CopyReport {
+    std::size_t files_copied = 0;
+    std::uintmax_t bytes_copied = 0;
+    std::vector<std::string> errors;            // "relative/path: reason", one per failed file
+};
+
+// Copy every directory and regular file under src into dst (created if
+// missing), one pool task per file, at most `workers` copies at once; a file
+// that fails is reported and the others still copy.
+CopyReport copy_tree(const std::filesystem::path& src,
+                     const std::filesystem::path& dst, std::size_t workers);
+
+}  // namespace pool_copy

@@ -1,0 +1,158 @@
+// Graders for the `counter` exercise that run on the plain optimised build
+// (build `release` in exercise.yaml: no sanitizer, -O2), linked with the
+// run-time probes of probe.cpp.
+//
+// Why a plain build: an algorithm made of atomic steps can still be wrong
+// ("x.store(x.load() + 1)", "if (left > 0) left.fetch_sub(1)"). Every access
+// is atomic, so ThreadSanitizer has no race to report: the only witness is a
+// wrong total. Such a total shows up only when threads really interleave
+// between the two steps, which needs full speed (TSan's slowdown hides it),
+// more threads than cores, large counts and many rounds.
+// (A check-then-act in TicketOffice is a different story: at full speed it
+// almost never interleaves badly on a small machine, measured 0 oversells in
+// 1,000 sales with 2 buyers on 2 cores. It is graded in the TSan build with
+// yield injection instead: counter_tsan_test.cpp, TicketRaces.NeverOversold.)
+//
+// No randomness is used: every round is the same; repetition does the work.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "counter.hpp"
+#include "probe.hpp"
+
+namespace {
+
+// Releases a group of threads at the same moment, so that they really overlap.
+class StartLine {
+public:
+    void wait() const {
+        while (!go_.load(std::memory_order_acquire)) std::this_thread::yield();
+    }
+    void open() { go_.store(true, std::memory_order_release); }
+
+private:
+    std::atomic<bool> go_{false};
+};
+
+// ---------------------------------------------------------------------------
+// counts_are_exact_optimised: 8 threads x 200,000 increments on one Counter, 10
+// rounds, plus count_with_threads(8, 200,000) in each round. A lost update
+// (load-then-store on an atomic, or a plain long) shows as a total that is
+// too small.
+TEST(CounterStress, CountsAreExactOptimised) {
+    constexpr int kRounds = 10;
+    constexpr int kThreads = 8;
+    constexpr long kPerThread = 200'000;
+    constexpr long kExpected = kThreads * kPerThread;
+
+    for (int round = 1; round <= kRounds; ++round) {
+        counter::Counter c;
+        StartLine start;
+        std::vector<std::thread> workers;
+        for (int t = 0; t < kThreads; ++t) {
+            workers.emplace_back([&] {
+                start.wait();
+                for (long k = 0; k < kPerThread; ++k) c.increment();
+            });
+        }
+        start.open();
+        for (std::thread& w : workers) w.join();
+        ASSERT_EQ(c.value(), kExpected)
+            << "round " << round << ": " << kThreads << " threads each called increment() " << kPerThread
+            << " times, but the Counter says " << c.value() << ": " << kExpected - c.value()
+            << " increments were lost. Two threads read the same old value and both wrote old+1.";
+
+        long counted = counter::count_with_threads(kThreads, kPerThread);
+        ASSERT_EQ(counted, kExpected)
+            << "round " << round << ": count_with_threads(" << kThreads << ", " << kPerThread
+            << ") returned " << counted << " instead of " << kExpected
+            << (counted < kExpected ? " (increments lost, or it returned before every thread finished)" : "");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// starts_every_thread_it_is_asked_for: count_with_threads(N, ...) must start N
+// threads, have all N running at the same time, and join all N before it
+// returns (never detach). N is larger than the number of cores, so "start
+// only as many threads as there are cores" shows up.
+TEST(CountWithThreads, StartsEveryThreadItIsAskedFor) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int many = std::min(100, std::max(16, 2 * cores + 1));
+    for (int asked : {many, 5, 1}) {
+        probe::watch_threads(asked, std::chrono::milliseconds(3000));
+        long counted = counter::count_with_threads(asked, 10'000);
+        probe::ThreadReport r = probe::stop_watching_threads();
+        (void)counted;  // the total is graded by increments_are_not_lost
+
+        SCOPED_TRACE("count_with_threads(" + std::to_string(asked) + ", 10000)");
+        EXPECT_EQ(r.created, asked) << "it started " << r.created << " threads; it was asked for " << asked;
+        if (r.created >= asked) {
+            EXPECT_EQ(r.most_at_once, asked)
+                << "at most " << r.most_at_once << " of its threads ran at the same time: start all " << asked
+                << " threads first, then join them (joining each one right after starting it runs them one by one)";
+        }
+        EXPECT_EQ(r.detached, 0) << r.detached << " of its threads were detached: a detached thread may still be "
+                                 << "running when count_with_threads returns, and it uses a Counter that no longer exists";
+        EXPECT_EQ(r.joined, r.created) << "only " << r.joined << " of the " << r.created
+                                       << " threads it started were joined before it returned";
+        EXPECT_EQ(r.running_at_stop, 0) << r.running_at_stop << " of its threads were still running when it returned";
+        if (::testing::Test::HasFailure()) return;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// never_blocks: increment(), value(), buy() and remaining() must never call a
+// blocking primitive: no mutex (std::mutex, std::shared_mutex, ...), no
+// condition variable, no semaphore (POSIX sem_t or C++20 std::counting_semaphore
+// / std::binary_semaphore), no atomic wait/notify. The probe counts such calls
+// made by the threads below while they are inside the student's functions.
+TEST(NoBlocking, NeverBlocks) {
+    probe::reset_blocking();
+    {  // one thread
+        probe::watch_blocking_here();
+        counter::Counter c;
+        for (int i = 0; i < 1000; ++i) c.increment();
+        (void)c.value();
+        counter::TicketOffice office(1000);
+        while (office.buy()) {
+        }
+        for (int i = 0; i < 10; ++i) (void)office.buy();
+        (void)office.remaining();
+        probe::stop_watching_blocking_here();
+    }
+    {  // several threads at once
+        counter::Counter c;
+        counter::TicketOffice office(40'000);
+        StartLine start;
+        std::vector<std::thread> workers;
+        for (int t = 0; t < 4; ++t) {
+            workers.emplace_back([&] {
+                start.wait();
+                probe::watch_blocking_here();
+                for (int i = 0; i < 20'000; ++i) {
+                    c.increment();
+                    (void)office.buy();
+                    if (i % 64 == 0) {
+                        (void)c.value();
+                        (void)office.remaining();
+                    }
+                }
+                probe::stop_watching_blocking_here();
+            });
+        }
+        start.open();
+        for (std::thread& w : workers) w.join();
+    }
+    probe::BlockingReport r = probe::blocking_report();
+    EXPECT_EQ(r.total(), 0)
+        << "Counter / TicketOffice called blocking primitives: " << r.mutex << " mutex or lock calls, " << r.condvar
+        << " condition-variable waits, " << r.semaphore << " POSIX semaphore calls, " << r.futex
+        << " futex system calls (std::counting_semaphore / std::binary_semaphore / atomic wait). "
+        << "Use only std::atomic operations (fetch_add, compare_exchange_weak).";
+}
+
+}  // namespace

@@ -1,0 +1,24 @@
+#pragma once
+// Yield injection for the ThreadSanitizer build (implemented in interleave.cpp).
+//
+// While a thread is inside an interleave::Scope, every atomic operation it
+// performs in instrumented code (the student's std::atomic loads, stores,
+// fetch_add, fetch_sub, compare_exchange, ...) is followed by
+// sched_yield(). Other threads then run between any two atomic steps of
+// the student's code, so a check-then-act made of two atomic operations
+// ("if (left.load() > 0) left.fetch_sub(1)") is interleaved almost every
+// time, on any machine, instead of once in a million at full speed.
+namespace interleave {
+
+class Scope {
+public:
+    Scope();
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+};
+
+// Number of yields injected so far (all threads), to check the shim works.
+long yields();
+
+}  // namespace interleave

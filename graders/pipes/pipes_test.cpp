@@ -1,0 +1,958 @@
+// Grader for the `pipes` exercise (SPEC §3.3).
+//
+// One source, two builds (see exercise.yaml):
+//   tsan  this file alone, ThreadSanitizer;
+//   shim  this file + rw_shim.cpp, linked with -Wl,--wrap=read,--wrap=write so
+//         that the student's read()/write() calls go through the grader's
+//         wrappers (1-3 bytes per call, or injected EINTR). The PipesShim
+//         tests only run in that build.
+//
+// Every test runs its body in a *probe*: a process forked from the test
+// process (which is single-threaded: GoogleTest runs tests on the main thread,
+// and TSan only supports fork from a single-threaded process). The probe has
+// its own process group; the test process watches it with a deadline. This
+// turns the typical failures of this exercise into clear messages instead of
+// a dead or hung grader:
+//   - a missing close() of an unused pipe end makes recv() wait for an EOF
+//     that never comes: the probe is killed at its deadline and the message
+//     says what it was waiting for (set_stage());
+//   - death by SIGPIPE kills only the probe, and is reported as such;
+//   - children the student left behind are swept with the probe's group.
+// Child bodies passed to spawn() never throw (guarded()) and report what they
+// saw through shared memory (child_report()), because the child's only other
+// channel is the very pipe under test.
+#include "pipes.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cxxabi.h>
+#include <fstream>
+#include <functional>
+#include <new>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <typeinfo>
+#include <vector>
+
+// Provided by rw_shim.cpp in the `shim` build only (weak: null elsewhere).
+extern "C" __attribute__((weak)) void conclab_shim_set_mode(int mode, std::uint64_t seed);
+extern "C" __attribute__((weak)) long conclab_shim_count(int what);
+
+namespace {
+
+using pipes::Connection;
+using Clock = std::chrono::steady_clock;
+
+// Whoever started us may have ignored or blocked SIGPIPE (graders often do, and
+// both are inherited through exec); then a submission that does not handle
+// SIGPIPE would never be caught. Restore the default before any other static
+// initialiser runs (priority 101 runs before default-priority constructors),
+// so a submission that ignores SIGPIPE in its own static initialiser still may.
+__attribute__((constructor(101))) void restore_default_sigpipe() {
+    std::signal(SIGPIPE, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+// ------------------------------------------------------------------ the seed
+
+std::uint64_t test_seed() {
+    static const std::uint64_t seed = [] {
+        std::uint64_t s = 20240917;
+        if (const char* env = std::getenv("CONCLAB_SEED"); env && *env) {
+            char* end = nullptr;
+            errno = 0;
+            unsigned long long v = std::strtoull(env, &end, 0);
+            if (errno == 0 && end && *end == '\0') {
+                s = v;
+            } else {
+                s = std::hash<std::string>{}(env);
+            }
+        }
+        std::printf("[ seed     ] CONCLAB_SEED=%" PRIu64 " (random message contents derive from it)\n", s);
+        std::fflush(stdout);
+        return s;
+    }();
+    return seed;
+}
+
+// --------------------------------------------------- readable descriptions
+
+std::string show(std::string_view s, std::size_t max = 32) {
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\\' || c == '"') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c >= 32 && c < 127) {
+            out += static_cast<char>(c);
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        }
+    }
+    out += "\"";
+    if (s.size() > max) out += "... (" + std::to_string(s.size()) + " bytes)";
+    return out;
+}
+
+std::string show_opt(const std::optional<std::string>& m) {
+    return m ? show(std::string_view(*m)) : std::string("std::nullopt (EOF)");
+}
+
+// What is wrong with `got` when `expected` was sent; "" when they are equal.
+std::string mismatch(const std::string& expected, const std::optional<std::string>& got) {
+    if (got && *got == expected) return "";
+    std::ostringstream os;
+    os << "expected " << expected.size() << " bytes " << show(expected) << ", ";
+    if (!got) {
+        os << "but recv() returned std::nullopt (EOF) before it";
+        return os.str();
+    }
+    os << "got " << got->size() << " bytes " << show(*got);
+    if (expected.empty()) {
+        os << " -- the empty message was lost: send(\"\") must still send a frame (a length of 0), and "
+              "recv() then returns \"\"";
+    } else if (got->empty()) {
+        os << " -- an empty message that was never sent: a message was split in two, or a frame was misread";
+    } else if (got->size() < expected.size() && expected.compare(0, got->size(), *got) == 0) {
+        os << " -- only its first " << got->size()
+           << " bytes: the message arrived cut short. One read() returns at most what the pipe holds at that "
+              "moment, so recv() must keep reading until the whole frame is there";
+    } else if (got->size() > expected.size() && got->compare(0, expected.size(), expected) == 0) {
+        os << " -- the message plus " << (got->size() - expected.size())
+           << " more bytes: messages merged, so the receiver cannot see where one ends";
+    } else if (got->size() == expected.size()) {
+        std::size_t i = 0;
+        while (i < expected.size() && (*got)[i] == expected[i]) ++i;
+        os << " -- same length, first difference at byte " << i;
+    }
+    return os.str();
+}
+
+// --------------------------------------------------------------- the probe
+
+struct Shared {                 // one page shared by the test process, the probe and its children
+    char stage[1024];
+    char if_stuck[1024];
+    char child_report[2048];
+    char child_stage[512];
+    char message[8192];
+    char stray[512];
+};
+Shared* g_shared = nullptr;
+pid_t g_probe_pid = 0;
+
+void copy_to(char* dst, std::size_t cap, std::string_view s) {
+    std::size_t n = std::min(s.size(), cap - 1);
+    std::memcpy(dst, s.data(), n);
+    dst[n] = '\0';
+}
+
+// Says what the probe is doing now, and what it means if it never finishes.
+void set_stage(std::string_view what, std::string_view if_stuck = "") {
+    copy_to(g_shared->stage, sizeof g_shared->stage, what);
+    copy_to(g_shared->if_stuck, sizeof g_shared->if_stuck, if_stuck);
+}
+
+std::string stage() { return g_shared->stage; }
+
+// Called in a spawned child: what it saw, for the parent's failure message.
+void child_report(std::string_view what) {
+    copy_to(g_shared->child_report, sizeof g_shared->child_report, what);
+}
+
+// Called in a spawned child: what it is doing now (shown if the test times out).
+void set_child_stage(const std::string& what) {
+    copy_to(g_shared->child_stage, sizeof g_shared->child_stage, what);
+}
+
+std::string child_said() {
+    std::string r = g_shared->child_report;
+    return r.empty() ? std::string() : " The child reported: " + r;
+}
+
+
+struct ProbeFailure {
+    std::string what;
+};
+
+[[noreturn]] void fail(std::string what) { throw ProbeFailure{std::move(what)}; }
+
+// A failure seen by the parent; what the child saw first, if it reported
+// anything (it usually saw the first thing that went wrong).
+[[noreturn]] void fail_exchange(const std::string& parent_saw) {
+    std::string r = g_shared->child_report;
+    if (r.empty()) fail(parent_saw);
+    fail("The child reported: " + r + ". (Then the parent saw: " + parent_saw + ")");
+}
+
+// Tests about framing are not about SIGPIPE (send_to_an_exited_child_throws
+// is): when the child stops reading after a bad message, the parent's next
+// send() must fail with EPIPE and show the child's report, not die.
+void ignore_sigpipe_in_this_test() { signal(SIGPIPE, SIG_IGN); }
+
+#define PROBE_CHECK(cond, msg)              \
+    do {                                    \
+        if (!(cond)) {                      \
+            std::ostringstream probe_os_;   \
+            probe_os_ << msg;               \
+            fail(probe_os_.str());          \
+        }                                   \
+    } while (0)
+
+std::string type_name(const std::type_info& t) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(t.name(), nullptr, nullptr, &status);
+    std::string out = status == 0 && name ? name : t.name();
+    std::free(name);
+    return out;
+}
+
+// Child bodies go through this: an exception in the child becomes exit code 99
+// and a report, instead of unwinding into whatever the submission's spawn() does.
+std::function<int(Connection&)> guarded(std::function<int(Connection&)> body) {
+    return [body = std::move(body)](Connection& c) -> int {
+        try {
+            return body(c);
+        } catch (const std::exception& e) {
+            child_report("the child's " + type_name(typeid(e)) + ": " + e.what());
+        } catch (...) {
+            child_report("the child caught an unknown exception");
+        }
+        return 99;
+    };
+}
+
+// Runs `body` in a forked probe with a wall-clock deadline and turns whatever
+// happens to it into GoogleTest failures with plain-words messages.
+void run_probe(double limit_seconds, const std::function<void()>& body) {
+    test_seed();
+    void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(mem, MAP_FAILED) << "grader error: mmap: " << std::strerror(errno);
+    g_shared = new (mem) Shared{};
+    set_stage("starting");
+
+    std::fflush(nullptr);       // nothing buffered may be written twice
+    const pid_t tester = getpid();
+    const pid_t pid = fork();
+    ASSERT_NE(pid, -1) << "grader error: fork: " << std::strerror(errno);
+
+    if (pid == 0) {             // ---- the probe
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != tester) _exit(70);
+        g_probe_pid = getpid();
+        int code = 0;
+        std::string msg;
+        try {
+            body();
+        } catch (const ProbeFailure& f) {
+            msg = f.what;
+            code = 1;
+        } catch (const std::exception& e) {
+            msg = "While " + stage() + ": unexpected exception " + type_name(typeid(e)) + ": " + e.what();
+            code = 2;
+        } catch (...) {
+            msg = "While " + stage() + ": unexpected exception of unknown type";
+            code = 2;
+        }
+        if (getpid() != g_probe_pid) {
+            // A child created by spawn() ran the caller's code after body(): it
+            // returned from spawn() instead of exiting.
+            copy_to(g_shared->stray, sizeof g_shared->stray, "stray");
+            _exit(77);
+        }
+        copy_to(g_shared->message, sizeof g_shared->message, msg);
+        std::fflush(nullptr);
+        _exit(code);
+    }
+
+    // ---- the test process: wait for the probe, at most limit_seconds
+    setpgid(pid, pid);          // also done by the probe; whichever runs first
+    const auto deadline = Clock::now() + std::chrono::duration<double>(limit_seconds);
+    bool timed_out = false;
+    for (;;) {
+        siginfo_t info{};
+        int r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+        if (r == 0 && info.si_pid == pid) break;            // ended (not reaped yet)
+        if (r == -1 && errno != EINTR) break;
+        if (Clock::now() >= deadline) {
+            timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    // The probe's process group: the probe if it still runs, and any child the
+    // submission left behind (the probe is not reaped yet, so its group id
+    // cannot have been reused).
+    kill(-pid, SIGKILL);
+    int st = 0;
+    while (waitpid(pid, &st, 0) == -1 && errno == EINTR) {
+    }
+
+    const std::string where = g_shared->stage;
+    const std::string if_stuck = g_shared->if_stuck;
+    const std::string child_stage = g_shared->child_stage;
+    if (g_shared->stray[0]) {
+        ADD_FAILURE() << "A child process created by spawn() returned into the caller's code (it ran the rest of "
+                         "the test as if it were the parent). After body() returns, the child must end with "
+                         "_exit(code); it must never return from spawn().";
+    }
+    if (timed_out) {
+        ADD_FAILURE() << "Timed out after " << limit_seconds << " s while " << where << "."
+                      << (if_stuck.empty() ? "" : " ") << if_stuck
+                      << (child_stage.empty() ? "" : " Meanwhile the child was " + child_stage + ".");
+    } else if (WIFSIGNALED(st)) {
+        const int sig = WTERMSIG(st);
+        if (sig == SIGPIPE) {
+            ADD_FAILURE() << "The process was killed by SIGPIPE while " << where
+                          << ". Writing to a pipe whose read end is closed everywhere raises SIGPIPE, whose "
+                             "default action kills the process. Block or ignore SIGPIPE (signal(7), "
+                             "pthread_sigmask(3)) so that write() fails with EPIPE, and throw std::system_error.";
+        } else {
+            ADD_FAILURE() << "The process was killed by signal " << sig << " (" << strsignal(sig) << ") while "
+                          << where << ".";
+        }
+    } else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+        const int code = WEXITSTATUS(st);
+        if (code == 1 || code == 2) {
+            ADD_FAILURE() << g_shared->message;
+        } else if (code == 66) {
+            ADD_FAILURE() << "ThreadSanitizer reported a problem while " << where << " (see its report).";
+        } else if (code != 77) {
+            ADD_FAILURE() << "The process exited with code " << code << " while " << where
+                          << ": something called exit() where the caller expected a return or an exception.";
+        }
+    }
+    munmap(mem, sizeof(Shared));
+    g_shared = nullptr;
+}
+
+// ------------------------------------------------------------------ helpers
+
+// The process's open file descriptors (excluding the one used to list them).
+std::set<int> open_fds() {
+    std::set<int> fds;
+    DIR* dir = opendir("/proc/self/fd");
+    if (!dir) fail("grader error: cannot list /proc/self/fd");
+    const int own = dirfd(dir);
+    while (dirent* e = readdir(dir)) {
+        if (e->d_name[0] == '.') continue;
+        int fd = std::atoi(e->d_name);
+        if (fd != own) fds.insert(fd);
+    }
+    closedir(dir);
+    return fds;
+}
+
+// "fd 5 (pipe:[1234]), fd 6 (pipe:[1235])" for the fds in `now` but not in `before`.
+std::string describe_new_fds(const std::set<int>& before, const std::set<int>& now) {
+    std::string out;
+    for (int fd : now) {
+        if (before.count(fd)) continue;
+        char target[256] = {};
+        std::string link = "/proc/self/fd/" + std::to_string(fd);
+        ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+        if (!out.empty()) out += ", ";
+        out += "fd " + std::to_string(fd) + " (" + (n > 0 ? std::string(target, n) : "?") + ")";
+    }
+    return out.empty() ? "none" : out;
+}
+
+// The state letter of a process in /proc/PID/stat (R, S, D, Z, ...), or 0 if gone.
+char proc_state(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line)) return 0;
+    auto paren = line.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= line.size()) return 0;
+    return line[paren + 2];
+}
+
+std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
+    std::string s(n, '\0');
+    std::size_t i = 0;
+    while (i < n) {
+        std::uint64_t v = rng();
+        for (int k = 0; k < 8 && i < n; ++k, ++i) s[i] = static_cast<char>(v >> (8 * k));
+    }
+    return s;
+}
+
+// Small messages with the shapes that break naive framing first: empty ones,
+// a lone '\n', a lone NUL byte, then random bytes of random length.
+std::vector<std::string> small_messages(std::mt19937_64& rng, std::size_t count, std::size_t max_len) {
+    std::vector<std::string> v = {"", "a", "\n", std::string(1, '\0'), "", "two\nlines\n", "x"};
+    while (v.size() < count) {
+        std::size_t len = rng() % 8 == 0 ? 0 : rng() % (max_len + 1);
+        v.push_back(random_bytes(rng, len));
+    }
+    v.resize(count);
+    return v;
+}
+
+void reap_quietly(pipes::Child& child) {
+    child.connection().close();
+    set_stage("waiting for the child to exit after an error (wait())",
+              "The child never ended. (It was probably blocked waiting for a message or for EOF.)");
+    child.wait();
+}
+
+// Sends every message of `down` to a child, which checks each one; then the
+// child sends every message of `up`, and the parent checks each one.
+// Neither side echoes while the other writes, so a correct submission cannot
+// deadlock on full pipes.
+void exchange_messages(const std::vector<std::string>& down, const std::vector<std::string>& up) {
+    ignore_sigpipe_in_this_test();
+    const std::size_t nd = down.size();
+    const std::size_t nu = up.size();
+    auto child = pipes::spawn(guarded([&](Connection& c) {
+        for (std::size_t i = 0; i < nd; ++i) {
+            set_child_stage("waiting in recv() for message " + std::to_string(i) + " of " + std::to_string(nd) +
+                            " (" + std::to_string(down[i].size()) + " bytes)");
+            std::optional<std::string> m = c.recv();
+            std::string bad = mismatch(down[i], m);
+            if (!bad.empty()) {
+                child_report("message " + std::to_string(i) + " of " + std::to_string(nd) +
+                             " (parent -> child): " + bad);
+                return 1;
+            }
+        }
+        for (std::size_t i = 0; i < nu; ++i) {
+            set_child_stage("sending message " + std::to_string(i) + " of " + std::to_string(nu) + " (" +
+                            std::to_string(up[i].size()) + " bytes)");
+            c.send(up[i]);
+        }
+        set_child_stage("done: it sent all its messages");
+        return 0;
+    }));
+
+    for (std::size_t i = 0; i < nd; ++i) {
+        set_stage("the parent sends message " + std::to_string(i) + " of " + std::to_string(nd) + " (" +
+                      std::to_string(down[i].size()) + " bytes) to the child",
+                  "send() blocked although the child was reading.");
+        try {
+            child.connection().send(down[i]);
+        } catch (const std::system_error& e) {
+            reap_quietly(child);
+            fail_exchange("send() of message " + std::to_string(i) + " of " + std::to_string(nd) +
+                          " (parent -> child) failed: " + e.what() + " -- the child had stopped reading.");
+        }
+    }
+    for (std::size_t i = 0; i < nu; ++i) {
+        set_stage("the parent receives message " + std::to_string(i) + " of " + std::to_string(nu) +
+                      " from the child",
+                  "recv() waited for bytes that never came: the messages were not delivered as sent (bytes "
+                  "lost by a short write() that was not continued, messages merged, a misread header), or "
+                  "EOF never arrived.");
+        std::optional<std::string> m = child.connection().recv();
+        std::string bad = mismatch(up[i], m);
+        if (!bad.empty()) {
+            reap_quietly(child);
+            fail_exchange("message " + std::to_string(i) + " of " + std::to_string(nu) + " (child -> parent): " +
+                          bad + ".");
+        }
+    }
+    set_stage("waiting for the child to exit (wait())");
+    int code = child.wait();
+    PROBE_CHECK(code == 0, "the child exited with " << code << " instead of 0." << child_said());
+}
+
+// ================================================================== the tests
+
+TEST(PipesDemo, RunDemoWritesOneLineToItsStream) {
+    run_probe(3, [] {
+        const std::set<int> before = open_fds();
+        std::ostringstream out;
+        set_stage("running run_demo(out)",
+                  "run_demo() never returned: the parent or the child waits for a message or an EOF that "
+                  "never comes.");
+        const int code = pipes::run_demo(out);
+        PROBE_CHECK(out.str() == "[42, None, 'hello']\n",
+                    "run_demo(out) wrote " << show(out.str(), 80)
+                                           << " to `out`; expected exactly \"[42, None, 'hello']\\n\" (the "
+                                              "child's message and a newline, written to `out`, not to std::cout).");
+        PROBE_CHECK(code == 0, "run_demo() returned " << code
+                                                      << "; expected 0 (the child's exit code: it exits 0 when it "
+                                                         "received exactly \"Hi\").");
+        errno = 0;
+        pid_t left = waitpid(-1, nullptr, WNOHANG);
+        PROBE_CHECK(left == -1 && errno == ECHILD,
+                    "after run_demo() returned, a child process was still unreaped: run_demo() must wait() for "
+                    "its child.");
+        const std::set<int> after = open_fds();
+        PROBE_CHECK(after == before, "run_demo() left file descriptors open: " << describe_new_fds(before, after));
+    });
+}
+
+TEST(PipesBasics, MessagesRoundTripInOneProcess) {
+    run_probe(3, [] {
+        set_stage("sending and receiving small messages through make_pipe() in one process",
+                  "recv() blocked although a message had been sent to it.");
+        auto [a, b] = pipes::make_pipe();
+        a.send("hello");
+        std::string bad = mismatch("hello", b.recv());
+        PROBE_CHECK(bad.empty(), "a.send(\"hello\") then b.recv(): " << bad);
+        b.send("Hi");
+        bad = mismatch("Hi", a.recv());
+        PROBE_CHECK(bad.empty(), "b.send(\"Hi\") then a.recv() (the other direction): " << bad);
+
+        const std::vector<std::string> three = {"", std::string("x\0y\n", 4), "third"};
+        for (const auto& m : three) a.send(m);
+        for (std::size_t i = 0; i < three.size(); ++i) {
+            bad = mismatch(three[i], b.recv());
+            PROBE_CHECK(bad.empty(), "after a.send() of \"\", \"x\\0y\\n\" and \"third\", b.recv() number "
+                                         << i + 1 << ": " << bad << ".");
+        }
+
+        set_stage("b.recv() after a.close()",
+                  "EOF never arrived: after a.close(), b.recv() must return std::nullopt. close() must close "
+                  "both of a's file descriptors.");
+        a.close();
+        std::optional<std::string> eof = b.recv();
+        PROBE_CHECK(!eof, "after a.close(), b.recv() returned " << show_opt(eof) << " instead of std::nullopt.");
+        eof = b.recv();
+        PROBE_CHECK(!eof, "a second b.recv() after EOF returned " << show_opt(eof) << " instead of std::nullopt.");
+
+        set_stage("d.recv() after the connection c was moved into a local and destroyed",
+                  "EOF never arrived: destroying a Connection must close its file descriptors.");
+        auto [c, d] = pipes::make_pipe();
+        c.send("bye");
+        { Connection gone = std::move(c); }
+        bad = mismatch("bye", d.recv());
+        PROBE_CHECK(bad.empty(), "a message sent before the sender was destroyed: " << bad);
+        eof = d.recv();
+        PROBE_CHECK(!eof, "after the other end was destroyed, recv() returned " << show_opt(eof)
+                                                                                << " instead of std::nullopt.");
+    });
+}
+
+TEST(PipesEof, EofWhenTheChildExits) {
+    run_probe(3, [] {
+        auto child = pipes::spawn(guarded([](Connection& c) {
+            c.send("bye");
+            return 0;
+        }));
+        set_stage("receiving the child's only message", "The child's message never arrived.");
+        std::string bad = mismatch("bye", child.connection().recv());
+        PROBE_CHECK(bad.empty(), "the child sent \"bye\": " << bad);
+        set_stage("waiting in the parent's recv() for EOF after the child sent its only message and exited",
+                  "EOF never arrived: did the parent close its copies of the child's pipe ends after fork()? "
+                  "read() returns 0 only when every copy of the write end is closed, and after fork() the "
+                  "parent holds a copy of the child's write end until it closes it.");
+        std::optional<std::string> eof = child.connection().recv();
+        PROBE_CHECK(!eof, "after the child exited, recv() returned " << show_opt(eof) << " instead of std::nullopt.");
+        set_stage("waiting for the child to exit (wait())");
+        int code = child.wait();
+        PROBE_CHECK(code == 0, "the child returned 0 but wait() said " << code << "." << child_said());
+    });
+}
+
+TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
+    run_probe(3, [] {
+        auto child = pipes::spawn(guarded([](Connection& c) {
+            int n = 0;
+            while (c.recv()) ++n;   // until EOF
+            return n;
+        }));
+        set_stage("sending three messages to the child", "send() blocked although the child was reading.");
+        for (const char* m : {"one", "two", "three"}) child.connection().send(m);
+        child.connection().close();
+        set_stage("waiting for the child to see EOF and exit after the parent closed its end",
+                  "EOF never arrived in the child: it still waits in recv() after the parent closed its end. "
+                  "Did the child close its copies of the parent's pipe ends right after fork()? As long as the "
+                  "child itself holds a copy of the write end it reads from, read() never returns 0.");
+        int code = child.wait();
+        PROBE_CHECK(code == 3, "the child counted messages until EOF and exited with the count: expected 3, wait() "
+                                   << "returned " << code << "." << child_said());
+    });
+}
+
+TEST(PipesFraming, ManySmallMessagesKeepTheirBoundaries) {
+    run_probe(4, [] {
+        std::mt19937_64 rng(test_seed());
+        auto down = small_messages(rng, 2000, 200);
+        auto up = small_messages(rng, 2000, 200);
+        exchange_messages(down, up);
+    });
+}
+
+TEST(PipesFraming, OneMibMessagesBothWays) {
+    run_probe(4, [] {
+        ignore_sigpipe_in_this_test();
+        std::mt19937_64 rng(test_seed() ^ 0x5eed);
+        // The empty message comes last: a submission that loses it would wait
+        // forever, and every other size has had its chance to fail clearly first.
+        const std::vector<std::size_t> sizes = {1,      7,        8,              9,    4096, 65535, 65536,
+                                                65537, 200000, 1u << 20, (1u << 20) + 3, 0};
+        std::vector<std::string> data;
+        for (std::size_t n : sizes) data.push_back(random_bytes(rng, n));
+        const std::size_t count = data.size();
+
+        // The child checks each message and sends it back; the parent sends the
+        // next one only after the echo arrived.
+        auto child = pipes::spawn(guarded([&](Connection& c) {
+            for (std::size_t i = 0; i < count; ++i) {
+                set_child_stage("waiting in recv() for the " + std::to_string(data[i].size()) + "-byte message");
+                std::optional<std::string> m = c.recv();
+                std::string bad = mismatch(data[i], m);
+                if (!bad.empty()) {
+                    child_report("message " + std::to_string(i) + " (" + std::to_string(data[i].size()) +
+                                 " bytes, parent -> child): " + bad);
+                    return 1;
+                }
+                set_child_stage("sending back the " + std::to_string(data[i].size()) + "-byte message");
+                c.send(*m);
+            }
+            set_child_stage("done: it echoed every message");
+            return 0;
+        }));
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string size = std::to_string(data[i].size()) + "-byte message";
+            set_stage("the parent sends a " + size + " to the child",
+                      "send() blocked although the child was reading.");
+            try {
+                child.connection().send(data[i]);
+            } catch (const std::system_error& e) {
+                reap_quietly(child);
+                fail_exchange("send() of a " + size + " failed: " + e.what() + " -- the child had stopped reading.");
+            }
+            set_stage("the parent waits for the child's echo of a " + size,
+                      "The echo never arrived whole: recv() waits for bytes that were never sent, or the child "
+                      "is stuck.");
+            std::optional<std::string> echo = child.connection().recv();
+            std::string bad = mismatch(data[i], echo);
+            if (!bad.empty()) {
+                reap_quietly(child);
+                fail_exchange("echo of a " + size + " (child -> parent): " + bad + ".");
+            }
+        }
+        set_stage("waiting for the child to exit (wait())");
+        int code = child.wait();
+        PROBE_CHECK(code == 0, "the child exited with " << code << "." << child_said());
+    });
+}
+
+TEST(PipesFraming, TruncatedFrameThrows) {
+    run_probe(4, [] {
+        auto child = pipes::spawn(guarded([](Connection& c) {
+            c.send("ready");
+            c.send(std::string(1u << 20, 'x'));   // blocks: nobody reads it all
+            return 0;
+        }));
+        set_stage("receiving the child's first message", "The child's first message never arrived.");
+        std::string bad = mismatch("ready", child.connection().recv());
+        PROBE_CHECK(bad.empty(), "the child's first message: " << bad);
+
+        // Let the child fill the pipe with the start of its 1 MiB message and
+        // block in write() (state S), then kill it: the frame stays cut short.
+        set_stage("waiting for the child to block while sending 1 MiB");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const auto until = Clock::now() + std::chrono::seconds(2);
+        while (proc_state(child.pid()) != 'S' && Clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        kill(child.pid(), SIGKILL);
+        set_stage("waiting for the killed child (wait())");
+        child.wait();
+
+        set_stage("recv() of a message cut short by the sender's death",
+                  "recv() never returned: EOF never arrived after the child was killed (does the parent still "
+                  "hold a copy of the child's write end?).");
+        try {
+            std::optional<std::string> m = child.connection().recv();
+            fail("the child was killed in the middle of sending a 1 MiB message, and recv() returned " +
+                 (m ? std::to_string(m->size()) + " bytes" : std::string("std::nullopt")) +
+                 "; it must throw std::runtime_error: a frame cut short by EOF is an error, not a message and "
+                 "not a clean EOF.");
+        } catch (const std::runtime_error&) {
+            // expected (std::system_error is a std::runtime_error too)
+        }
+    });
+}
+
+// ---- the shim build
+
+void require_shim() {
+    PROBE_CHECK(conclab_shim_set_mode != nullptr,
+                "grader error: this test must run in the build linked with rw_shim.cpp.");
+}
+
+void require_shim_used() {
+    PROBE_CHECK(conclab_shim_count(0) > 0 && conclab_shim_count(1) > 0,
+                "the grader's wrappers of read(2) and write(2) saw no calls ("
+                    << conclab_shim_count(0) << " reads, " << conclab_shim_count(1)
+                    << " writes): Connection must call read() and write() on its pipe fds.");
+}
+
+TEST(PipesShim, ShortReadsAndWrites) {
+    run_probe(4, [] {
+        require_shim();
+        std::mt19937_64 rng(test_seed() ^ 0x5407);
+        auto down = small_messages(rng, 300, 60);
+        auto up = small_messages(rng, 300, 60);
+        down.push_back(random_bytes(rng, 3000));
+        up.push_back(random_bytes(rng, 3000));
+        down.push_back(random_bytes(rng, 70000));   // more than the pipe holds
+        up.push_back(random_bytes(rng, 70000));
+        down.push_back("last");
+        up.push_back("last");
+        conclab_shim_set_mode(1, test_seed());     // every read()/write() now moves 1-3 bytes
+        exchange_messages(down, up);
+        require_shim_used();
+    });
+}
+
+TEST(PipesShim, InterruptedCallsAreRetried) {
+    run_probe(4, [] {
+        require_shim();
+        std::mt19937_64 rng(test_seed() ^ 0xe147);
+        auto down = small_messages(rng, 300, 100);
+        auto up = small_messages(rng, 300, 100);
+        down.push_back(random_bytes(rng, 100000));
+        up.push_back(random_bytes(rng, 100000));
+        down.push_back("last");
+        up.push_back("last");
+        conclab_shim_set_mode(2, test_seed());     // a third of the calls fail with EINTR
+        exchange_messages(down, up);
+        require_shim_used();
+        PROBE_CHECK(conclab_shim_count(2) > 0, "grader error: no EINTR was injected.");
+    });
+}
+
+// ---- errors and processes
+
+void expect_epipe(const std::function<void()>& send, const std::string& what) {
+    try {
+        send();
+    } catch (const std::system_error& e) {
+        PROBE_CHECK(e.code().value() == EPIPE,
+                    what << ": send() threw std::system_error with code " << e.code().value() << " (\""
+                         << e.what() << "\"); expected EPIPE (" << EPIPE << ", broken pipe).");
+        return;
+    } catch (const std::exception& e) {
+        fail(what + ": send() threw " + type_name(typeid(e)) + " (\"" + e.what() +
+             "\"); expected std::system_error with code EPIPE.");
+    }
+    fail(what + ": send() returned normally; expected std::system_error with code EPIPE. (If the child is gone "
+                "and send() still succeeds, someone still holds the pipe's read end: does the parent keep a copy "
+                "of the child's ends?)");
+}
+
+TEST(PipesErrors, SendToAnExitedChildThrows) {
+    run_probe(3, [] {
+        auto child = pipes::spawn(guarded([](Connection&) { return 0; }));
+        set_stage("waiting for a child that exits at once (wait())");
+        int code = child.wait();
+        PROBE_CHECK(code == 0, "the child returned 0 but wait() said " << code << ".");
+        set_stage("sending \"hello\" to a child that has exited",
+                  "send() blocked: nobody will ever read, so write() should have failed with EPIPE.");
+        expect_epipe([&] { child.connection().send("hello"); }, "sending \"hello\" to a child that has exited");
+        set_stage("sending again to a child that has exited",
+                  "send() blocked: nobody will ever read, so write() should have failed with EPIPE.");
+        expect_epipe([&] { child.connection().send(std::string(100000, 'z')); },
+                     "sending again (100000 bytes) to a child that has exited");
+
+        // The child ends while the parent is in the middle of a 1 MiB message.
+        auto child2 = pipes::spawn(guarded([](Connection&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            return 0;
+        }));
+        set_stage("sending 1 MiB to a child that exits without reading",
+                  "send() blocked: the child exited without reading, so write() should have failed with EPIPE.");
+        expect_epipe([&] { child2.connection().send(std::string(1u << 20, 'q')); },
+                     "sending 1 MiB to a child that exits without reading");
+        set_stage("waiting for the second child (wait())");
+        child2.wait();
+
+        set_stage("using a new pipe after the EPIPE errors",
+                  "a new pipe did not work after the EPIPE errors.");
+        auto [a, b] = pipes::make_pipe();
+        a.send("still alive");
+        std::string bad = mismatch("still alive", b.recv());
+        PROBE_CHECK(bad.empty(), "after the EPIPE errors, a new pipe: " << bad);
+    });
+}
+
+TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
+    run_probe(3, [] {
+        struct Case {
+            const char* body;
+            std::function<int(Connection&)> fn;
+            int expected;
+        };
+        const std::vector<Case> cases = {
+            {"returns 0", [](Connection&) { return 0; }, 0},
+            {"returns 3", [](Connection&) { return 3; }, 3},
+            {"returns 42", [](Connection&) { return 42; }, 42},
+            {"returns 255", [](Connection&) { return 255; }, 255},
+            {"calls _exit(7)", [](Connection&) -> int { _exit(7); }, 7},
+            {"is killed by SIGTERM", [](Connection&) { kill(getpid(), SIGTERM); pause(); return 0; }, 128 + SIGTERM},
+            {"is killed by SIGKILL", [](Connection&) { kill(getpid(), SIGKILL); pause(); return 0; }, 128 + SIGKILL},
+        };
+        for (const Case& c : cases) {
+            set_stage(std::string("spawning and waiting for a child that ") + c.body,
+                      "wait() never returned.");
+            auto child = pipes::spawn(c.fn);
+            PROBE_CHECK(child.pid() > 0 && child.pid() != getpid(),
+                        "pid() returned " << child.pid() << ": expected the child's process id.");
+            const int got = child.wait();
+            std::string why;
+            if (got == c.expected << 8 && c.expected < 128) {
+                why = " That is the raw status from waitpid(): decode it with WIFEXITED/WEXITSTATUS.";
+            } else if (c.expected > 128 && got == c.expected - 128) {
+                why = " That is the bare signal number: SPEC asks for 128 + signal number.";
+            } else if (c.expected > 128) {
+                why = " For a child killed by a signal, WEXITSTATUS is meaningless: check WIFSIGNALED and "
+                      "return 128 + WTERMSIG(status).";
+            }
+            PROBE_CHECK(got == c.expected, "a child that " << c.body << ": wait() returned " << got
+                                                           << ", expected " << c.expected << "." << why);
+        }
+    });
+}
+
+TEST(PipesProcesses, ChildIsReaped) {
+    run_probe(3, [] {
+        auto child = pipes::spawn(guarded([](Connection&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            return 5;
+        }));
+        const pid_t pid = child.pid();
+        set_stage("waiting for a child that sleeps 100 ms and returns 5 (wait())", "wait() never returned.");
+        const int code = child.wait();
+        const char state = proc_state(pid);
+        if (state != 0 && state != 'Z') {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+            fail("wait() returned " + std::to_string(code) +
+                 " while the child was still running: wait() must block until the child has exited "
+                 "(waitpid() without WNOHANG).");
+        }
+        PROBE_CHECK(state != 'Z', "after wait() returned, the child is a zombie (state Z in /proc/"
+                                      << pid << "/stat): wait() must reap it with waitpid(); waitid() with "
+                                         "WNOWAIT, for example, leaves it in the process table.");
+        errno = 0;
+        const pid_t again = waitpid(pid, nullptr, WNOHANG);
+        PROBE_CHECK(again == -1 && errno == ECHILD,
+                    "after wait() returned, the child was still waitable: wait() did not reap it.");
+        // (What wait() returns is wait_reports_exit_codes_and_signals' business.)
+    });
+}
+
+TEST(PipesResources, NoFdLeaks) {
+    run_probe(3, [] {
+        set_stage("counting file descriptors around make_pipe(), moves and spawn()",
+                  "an operation blocked that should not have.");
+        const std::set<int> base = open_fds();
+        auto leaked = [&](const std::string& after) {
+            const std::set<int> now = open_fds();
+            PROBE_CHECK(now == base, "after " << after << ", file descriptors are still open: "
+                                              << describe_new_fds(base, now) << ".");
+        };
+
+        std::size_t per_pair = 0;
+        {
+            auto [a, b] = pipes::make_pipe();
+            per_pair = open_fds().size() - base.size();
+            PROBE_CHECK(per_pair >= 2, "make_pipe() opened " << per_pair << " file descriptors; a duplex pipe "
+                                                                "needs two pipe(2)s.");
+        }
+        leaked("make_pipe() and destroying both ends");
+        const std::size_t per_end = per_pair / 2;
+
+        {
+            auto [a, b] = pipes::make_pipe();
+            Connection c(std::move(a));     // move construction
+            Connection d;
+            d = std::move(b);               // move assignment into an empty Connection
+            c.send("m");
+            std::string bad = mismatch("m", d.recv());
+            PROBE_CHECK(bad.empty(), "after moving both ends, a message: " << bad);
+            auto [e, f] = pipes::make_pipe();
+            d = std::move(e);               // move assignment over a live Connection: its old fds must close
+            const std::size_t live = open_fds().size() - base.size();
+            PROBE_CHECK(live == 3 * per_end,
+                        "after `d = std::move(e);` over a live Connection d, "
+                            << live << " file descriptors are open, expected " << 3 * per_end
+                            << ": move assignment must close the fds d held before.");
+        }
+        leaked("moving connections around (move construction and move assignment) and destroying them");
+
+        {
+            auto [a, b] = pipes::make_pipe();
+            a.close();
+            a.close();                      // a second close() is harmless
+            int raw[2];
+            PROBE_CHECK(pipe(raw) == 0, "grader error: pipe()");
+            // raw[] very likely reuses a's old numbers: a's destructor must not close them.
+            { Connection gone = std::move(a); }
+            const bool still_open = fcntl(raw[0], F_GETFD) != -1 && fcntl(raw[1], F_GETFD) != -1;
+            ::close(raw[0]);
+            ::close(raw[1]);
+            PROBE_CHECK(still_open, "a Connection closed file descriptors it no longer owned (after close(), or "
+                                    "after being moved from, it must forget its fds: set them to -1).");
+            b.close();
+        }
+        leaked("close() on both ends");
+
+        {
+            auto child = pipes::spawn(guarded([&](Connection& c) {
+                const std::set<int> now = open_fds();
+                c.send(std::to_string(now.size() - base.size()) + " " + describe_new_fds(base, now));
+                return 0;
+            }));
+            const std::set<int> parent_now = open_fds();
+            const std::size_t parent_extra = parent_now.size() - base.size();
+            set_stage("receiving the child's fd count", "The child's message never arrived.");
+            std::optional<std::string> report = child.connection().recv();
+            PROBE_CHECK(report, "the child's fd count never arrived (recv() returned std::nullopt).");
+            const std::size_t child_extra = std::stoul(*report);
+            PROBE_CHECK(parent_extra <= per_end,
+                        "after spawn() the parent holds " << parent_extra << " new file descriptors ("
+                                                          << describe_new_fds(base, parent_now) << "), but its end "
+                                                          << "needs only " << per_end
+                                                          << ": the parent must close the child's ends.");
+            PROBE_CHECK(child_extra <= per_end,
+                        "in the child, " << child_extra << " new file descriptors are open ("
+                                         << report->substr(report->find(' ') + 1) << "), but its end needs only "
+                                         << per_end << ": the child must close the parent's ends.");
+            set_stage("waiting for the child to exit (wait())");
+            child.wait();
+        }
+        leaked("spawn(), wait() and destroying the Child");
+    });
+}
+
+}  // namespace

@@ -1,0 +1,97 @@
+// Link-time wrappers of read(2) and write(2) for the `pipes` grader.
+//
+// The `shim` build links with -Wl,--wrap=read -Wl,--wrap=write: every call to
+// read()/write() in the statically linked objects (the student's pipes.o
+// included) goes to __wrap_read/__wrap_write below, which reach the real
+// functions through __real_read/__real_write. Calls made inside shared
+// libraries (libc's stdio, libstdc++'s streams) are not affected.
+//
+// Off until the test calls conclab_shim_set_mode(); then, on fds > 2 only:
+//   mode 1  every call moves 1-3 bytes (seeded): a pipe is a byte stream and
+//           read()/write() may always move fewer bytes than asked. Code that
+//           assumes one read() = one message, or ignores write()'s count,
+//           fails at once, whatever the timing.
+//   mode 2  about a third of the calls fail with EINTR before doing anything,
+//           as when a signal handler interrupts a blocking call. Code that
+//           does not retry on EINTR throws or loses data.
+// The mode and the random state are inherited by children made with fork().
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+
+extern "C" ssize_t __real_read(int fd, void* buf, size_t count);
+extern "C" ssize_t __real_write(int fd, const void* buf, size_t count);
+
+namespace {
+
+std::atomic<int> g_mode{0};
+std::atomic<std::uint64_t> g_state{0};
+std::atomic<long> g_reads{0};
+std::atomic<long> g_writes{0};
+std::atomic<long> g_eintr{0};
+
+// splitmix64 over an atomic counter: deterministic for a given seed and call order.
+std::uint64_t next_random() {
+    std::uint64_t z = g_state.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed) + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// How many bytes this call may move, or -1 for an injected EINTR.
+long plan(std::size_t count) {
+    const std::uint64_t r = next_random();
+    if (g_mode.load(std::memory_order_relaxed) == 2) {
+        if (r % 3 == 0) {
+            g_eintr.fetch_add(1, std::memory_order_relaxed);
+            return -1;
+        }
+        return static_cast<long>(count);
+    }
+    const std::size_t n = 1 + r % 3;
+    return static_cast<long>(n < count ? n : count);
+}
+
+}  // namespace
+
+extern "C" void conclab_shim_set_mode(int mode, std::uint64_t seed) {
+    g_state.store(seed, std::memory_order_relaxed);
+    g_reads.store(0, std::memory_order_relaxed);
+    g_writes.store(0, std::memory_order_relaxed);
+    g_eintr.store(0, std::memory_order_relaxed);
+    g_mode.store(mode, std::memory_order_relaxed);
+}
+
+// 0: reads seen, 1: writes seen, 2: EINTRs injected (in this process).
+extern "C" long conclab_shim_count(int what) {
+    switch (what) {
+        case 0: return g_reads.load(std::memory_order_relaxed);
+        case 1: return g_writes.load(std::memory_order_relaxed);
+        default: return g_eintr.load(std::memory_order_relaxed);
+    }
+}
+
+extern "C" ssize_t __wrap_read(int fd, void* buf, size_t count) {
+    if (g_mode.load(std::memory_order_relaxed) == 0 || fd <= 2 || count == 0) return __real_read(fd, buf, count);
+    g_reads.fetch_add(1, std::memory_order_relaxed);
+    const long n = plan(count);
+    if (n < 0) {
+        errno = EINTR;
+        return -1;
+    }
+    return __real_read(fd, buf, static_cast<size_t>(n));
+}
+
+extern "C" ssize_t __wrap_write(int fd, const void* buf, size_t count) {
+    if (g_mode.load(std::memory_order_relaxed) == 0 || fd <= 2 || count == 0) return __real_write(fd, buf, count);
+    g_writes.fetch_add(1, std::memory_order_relaxed);
+    const long n = plan(count);
+    if (n < 0) {
+        errno = EINTR;
+        return -1;
+    }
+    return __real_write(fd, buf, static_cast<size_t>(n));
+}

@@ -1,0 +1,628 @@
+// White-box tests of udp_chat: Endpoint on its own, then run_chat() called
+// directly with streams this test owns.
+//
+// Built with ThreadSanitizer. Why the test brings its own streams:
+//  - libstdc++ is not instrumented, so a race on std::cout is invisible to
+//    TSan. The output stream here writes into CaptureBuf, compiled in this
+//    file (instrumented): two threads writing to `out` without a lock race
+//    on CaptureBuf::writes_, and TSan reports it with the student's frames.
+//  - The input is a pipe the test writes to, so "input is open but idle" is
+//    something the test controls (std::cin is not).
+// The test's own side of the network is a raw socket (RawSocket), never the
+// student's Endpoint, so a broken Endpoint cannot hide or fake a chat result.
+//
+// Only 127.0.0.1 is used. Every wait is bounded.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <istream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <streambuf>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "udp_chat.hpp"
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kMaxDatagram = 65507;
+constexpr auto kShowWithin = 1000ms;   // a received datagram must be printed within this
+constexpr auto kStopWithin = 1000ms;   // run_chat must return within this after /quit or EOF
+constexpr auto kStartWithin = 5000ms;  // run_chat must have bound its port within this
+// Before the input ends, a pause so that the receiving thread is back in its
+// wait for the next datagram: stopping a thread that waits is what is tested.
+constexpr auto kSettle = 200ms;
+
+// Printable form of (possibly binary) text, shortened, for failure messages.
+std::string show(const std::string& s, std::size_t max = 300) {
+    std::string r = "\"";
+    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '\n') r += "\\n";
+        else if (c == '\\') r += "\\\\";
+        else if (c == '"') r += "\\\"";
+        else if (c < 32 || c >= 127) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            r += buf;
+        } else r += static_cast<char>(c);
+    }
+    r += "\"";
+    if (s.size() > max) r += "... (" + std::to_string(s.size()) + " bytes in all)";
+    return r;
+}
+
+// ------------------------------------------------------------ the test's own UDP socket
+
+struct Received { std::string text; std::uint16_t port; };
+
+class RawSocket {
+public:
+    RawSocket() {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd_ < 0) throw std::runtime_error(std::string("test socket: ") + std::strerror(errno));
+        sockaddr_in a = addr(0);
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
+            throw std::runtime_error(std::string("test bind: ") + std::strerror(errno));
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+        int size = 1 << 20;   // room for everything the chat sends back during a test
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    }
+    ~RawSocket() { ::close(fd_); }
+    RawSocket(const RawSocket&) = delete;
+    RawSocket& operator=(const RawSocket&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    void send(std::uint16_t to_port, const std::string& text) const {
+        sockaddr_in a = addr(to_port);
+        if (::sendto(fd_, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
+            throw std::runtime_error(std::string("test sendto: ") + std::strerror(errno));
+    }
+    std::optional<Received> recv(std::chrono::milliseconds timeout) const {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+        std::string buf(kMaxDatagram + 1, '\0');
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&from), &len);
+        if (n < 0) return std::nullopt;
+        buf.resize(static_cast<std::size_t>(n));
+        return Received{buf, ntohs(from.sin_port)};
+    }
+
+private:
+    static sockaddr_in addr(std::uint16_t port) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   // 127.0.0.1 only
+        return a;
+    }
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+// A port that was free a moment ago (bind port 0, read it, close). The graded
+// runs have a private network namespace, so nothing else can take it; outside
+// the sandbox the window is a few microseconds.
+std::uint16_t free_port() {
+    RawSocket s;
+    return s.port();
+}
+
+// Is a UDP socket bound to `port` in this network namespace? (/proc/net/udp
+// lists "local_address:PORT" in hex.) This lets a test wait until run_chat has
+// bound its socket instead of sleeping an arbitrary time.
+bool udp_port_bound(std::uint16_t port) {
+    for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
+        std::ifstream f(file);
+        std::string line;
+        std::getline(f, line);   // header
+        while (std::getline(f, line)) {
+            std::istringstream fields(line);
+            std::string slot, local;
+            fields >> slot >> local;
+            auto colon = local.rfind(':');
+            if (colon != std::string::npos &&
+                std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port)
+                return true;
+        }
+    }
+    return false;
+}
+
+// ------------------------------------------------------------ streams the test owns
+
+// An output stream buffer with no buffer of its own: every character the
+// student writes arrives here, in the student's thread.
+class CaptureBuf : public std::streambuf {
+public:
+    std::string text() const {
+        std::lock_guard<std::mutex> lock(m_);
+        return data_;
+    }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            char c = traits_type::to_char_type(ch);
+            append(&c, 1);
+        }
+        return traits_type::not_eof(ch);
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        append(s, static_cast<std::size_t>(n));
+        return n;
+    }
+
+private:
+    void append(const char* s, std::size_t n) {
+        // Deliberately NOT protected by m_: it stands for the stream's own
+        // state, which std::ostream does not lock. If two threads write to
+        // `out` without a lock of their own, TSan reports a race right here,
+        // with the student's writing code in both stacks.
+        writes_ = writes_ + 1;
+        std::lock_guard<std::mutex> lock(m_);   // only so the test can read data_ meanwhile
+        data_.append(s, n);
+    }
+    mutable std::mutex m_;
+    std::string data_;
+    unsigned long writes_ = 0;
+};
+
+// An input stream buffer reading a pipe: the test writes lines whenever it
+// likes, and closing the write end is "end of input".
+class FdInBuf : public std::streambuf {
+public:
+    explicit FdInBuf(int fd) : fd_(fd) {}
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        ssize_t n;
+        do n = ::read(fd_, buf_, sizeof buf_);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0) return traits_type::eof();
+        setg(buf_, buf_, buf_ + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    int fd_;
+    char buf_[4096];
+};
+
+class InputPipe {
+public:
+    InputPipe() = default;
+    ~InputPipe() {
+        close_input();
+        ::close(fds_[0]);
+    }
+    InputPipe(const InputPipe&) = delete;
+    InputPipe& operator=(const InputPipe&) = delete;
+
+    std::istream& stream() { return stream_; }
+    void write(const std::string& s) {
+        std::size_t done = 0;
+        while (done < s.size()) {
+            ssize_t n = ::write(fds_[1], s.data() + done, s.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw std::runtime_error("writing the input pipe failed");
+            done += static_cast<std::size_t>(n);
+        }
+    }
+    void close_input() {   // end of input: getline() fails after the last line
+        if (fds_[1] >= 0) ::close(fds_[1]);
+        fds_[1] = -1;
+    }
+
+private:
+    static std::array<int, 2> make_pipe() {
+        std::array<int, 2> fds{-1, -1};
+        if (::pipe2(fds.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+        return fds;
+    }
+    std::array<int, 2> fds_ = make_pipe();   // declared first: initialised first
+    FdInBuf buf_{fds_[0]};
+    std::istream stream_{&buf_};
+};
+
+// ------------------------------------------------------------ running run_chat
+
+// Runs run_chat(--port P --peer 127.0.0.1:Q) in a thread of its own, so the
+// test can feed it and watch it. If run_chat never returns (a receiving
+// thread that is never stopped) the test fails and abandons the thread: all
+// it uses lives in a shared State that is then never freed.
+class ChatRun {
+public:
+    struct State {
+        std::unique_ptr<InputPipe> pipe;           // either a pipe...
+        std::unique_ptr<std::istringstream> text;  // ...or fixed text
+        CaptureBuf capture;
+        std::ostream out{&capture};
+        std::vector<std::string> args;
+        std::vector<char*> argv;
+        std::atomic<bool> done{false};
+        int rc = -1;                               // written before done (release)
+        std::string exception;
+    };
+
+    ChatRun(std::uint16_t port, std::uint16_t peer_port, std::unique_ptr<InputPipe> pipe,
+            std::unique_ptr<std::istringstream> text = nullptr)
+        : st_(std::make_shared<State>()), port_(port) {
+        st_->pipe = std::move(pipe);
+        st_->text = std::move(text);
+        st_->args = {"udp_chat", "--port", std::to_string(port), "--peer",
+                     "127.0.0.1:" + std::to_string(peer_port)};
+        for (auto& a : st_->args) st_->argv.push_back(a.data());
+        st_->argv.push_back(nullptr);
+        thread_ = std::thread([st = st_] {
+            std::istream& in = st->pipe ? st->pipe->stream() : static_cast<std::istream&>(*st->text);
+            try {
+                st->rc = udp_chat::run_chat(static_cast<int>(st->args.size()), st->argv.data(), in, st->out);
+            } catch (const std::exception& e) {
+                st->exception = e.what();
+            } catch (...) {
+                st->exception = "an exception that is not a std::exception";
+            }
+            st->done.store(true, std::memory_order_release);
+        });
+    }
+    ~ChatRun() {
+        if (!thread_.joinable()) return;
+        if (st_->done.load(std::memory_order_acquire)) thread_.join();
+        else thread_.detach();   // stuck: abandon it (the test has already failed)
+    }
+
+    InputPipe& input() { return *st_->pipe; }
+    std::string output() const { return st_->capture.text(); }
+    bool done() const { return st_->done.load(std::memory_order_acquire); }
+
+    // Waits until run_chat has bound its port (or returned). false on timeout.
+    bool wait_started() {
+        auto deadline = Clock::now() + kStartWithin;
+        while (Clock::now() < deadline) {
+            if (udp_port_bound(port_) || done()) return true;
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
+    }
+    // Waits until the output contains `needle`. false on timeout.
+    bool wait_output(const std::string& needle, std::chrono::milliseconds limit) {
+        auto deadline = Clock::now() + limit;
+        do {
+            if (output().find(needle) != std::string::npos) return true;
+            std::this_thread::sleep_for(2ms);
+        } while (Clock::now() < deadline);
+        return output().find(needle) != std::string::npos;
+    }
+    // Waits until run_chat returned; then joins. false if it is still running.
+    bool wait_done(std::chrono::milliseconds limit) {
+        auto deadline = Clock::now() + limit;
+        while (!done() && Clock::now() < deadline) std::this_thread::sleep_for(2ms);
+        if (!done()) return false;
+        thread_.join();
+        return true;
+    }
+    int rc() const { return st_->rc; }
+    const std::string& exception() const { return st_->exception; }
+
+private:
+    std::shared_ptr<State> st_;
+    std::uint16_t port_;
+    std::thread thread_;
+};
+
+std::string line_for(std::uint16_t port, const std::string& text) {
+    return "[127.0.0.1:" + std::to_string(port) + "] " + text + "\n";
+}
+
+#define EXPECT_RETURNS_ZERO(chat, what)                                                          \
+    do {                                                                                         \
+        ASSERT_TRUE((chat).wait_done(kStopWithin))                                               \
+            << "run_chat() was still running 1 s after " << (what)                               \
+            << ". Is your receiving thread blocked in recvfrom() forever, so join() never "      \
+               "returns? Wait with a timeout (poll(2)) and check an std::atomic<bool> stop flag."; \
+        EXPECT_EQ((chat).exception(), "") << "run_chat() threw an exception";                   \
+        EXPECT_EQ((chat).rc(), 0) << "run_chat() should return 0 after " << (what);             \
+    } while (0)
+
+// ============================================================ Endpoint
+
+TEST(Endpoint, BindsAndRoundTrips) {
+    udp_chat::Endpoint a(0);
+    ASSERT_NE(a.port(), 0) << "Endpoint(0) must bind a free port chosen by the kernel, and port() "
+                              "must return that port (getsockname(2)), not 0";
+    udp_chat::Endpoint b(0);
+    EXPECT_NE(a.port(), b.port()) << "two Endpoint(0) got the same port";
+
+    RawSocket peer;
+    a.send_to("127.0.0.1", peer.port(), "hello peer");
+    auto got = peer.recv(1000ms);
+    ASSERT_TRUE(got) << "send_to(\"127.0.0.1\", " << peer.port() << ", ...) sent nothing";
+    EXPECT_EQ(got->text, "hello peer");
+    EXPECT_EQ(got->port, a.port()) << "the datagram must come from the Endpoint's own bound port";
+
+    peer.send(a.port(), "hello endpoint");
+    auto d = a.receive(1000ms);
+    ASSERT_TRUE(d) << "receive(1000ms) returned nothing although a datagram was waiting";
+    EXPECT_EQ(d->text, "hello endpoint");
+    EXPECT_EQ(d->host, "127.0.0.1") << "host must be the sender's dotted IPv4 address (inet_ntop)";
+    EXPECT_EQ(d->port, peer.port()) << "port must be the sender's port, in host byte order (ntohs)";
+
+    std::uint16_t port = a.port();
+    a.close();
+    EXPECT_NO_THROW({ udp_chat::Endpoint again(port); })
+        << "after close() the port must be free again: does close() close the socket?";
+}
+
+TEST(Endpoint, ReceiveWaitsAtMostTheTimeout) {
+    udp_chat::Endpoint e(0);
+    auto t0 = Clock::now();
+    auto d = e.receive(300ms);
+    auto waited = Clock::now() - t0;
+    EXPECT_FALSE(d) << "receive() returned a datagram although nobody sent one";
+    EXPECT_GE(waited, 250ms) << "receive(300ms) returned after only "
+                             << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                             << " ms with nothing received";
+    EXPECT_LT(waited, 1500ms) << "receive(300ms) waited "
+                              << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                              << " ms: it must return std::nullopt when the timeout expires";
+
+    // A datagram that arrives during the wait ends it at once.
+    RawSocket peer;
+    std::thread sender([&] {
+        std::this_thread::sleep_for(200ms);
+        peer.send(e.port(), "arrives late");
+    });
+    t0 = Clock::now();
+    d = e.receive(5000ms);
+    waited = Clock::now() - t0;
+    sender.join();
+    ASSERT_TRUE(d) << "receive(5000ms) missed a datagram sent 200 ms into the wait";
+    EXPECT_EQ(d->text, "arrives late");
+    EXPECT_LT(waited, 2000ms) << "receive() must return as soon as a datagram arrives, not at the timeout";
+
+    // Timeout 0: just look.
+    peer.send(e.port(), "already here");
+    d = e.receive(0ms);
+    ASSERT_TRUE(d) << "receive(0ms) must return a datagram that is already waiting";
+    EXPECT_EQ(d->text, "already here");
+    t0 = Clock::now();
+    EXPECT_FALSE(e.receive(0ms));
+    EXPECT_LT(Clock::now() - t0, 500ms) << "receive(0ms) must not wait";
+}
+
+TEST(Endpoint, KeepsEmptyAndBinaryDatagrams) {
+    udp_chat::Endpoint e(0);
+    RawSocket peer;
+
+    peer.send(e.port(), "");
+    auto d = e.receive(1000ms);
+    ASSERT_TRUE(d) << "an empty datagram is a datagram: receive() must return it (text \"\"), not "
+                      "std::nullopt. recvfrom() returning 0 means \"0 bytes\", not \"closed\".";
+    EXPECT_EQ(d->text, "");
+    EXPECT_EQ(d->port, peer.port());
+
+    std::string binary;
+    for (int i = 0; i < 256; ++i) binary += static_cast<char>(i);   // '\0' first, 0xff last
+    binary += std::string("\0\0tail after two NULs\xff\xfe", 23);
+    peer.send(e.port(), binary);
+    d = e.receive(1000ms);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->text.size(), binary.size())
+        << "the text was cut: keep the length recvfrom() returned, never strlen() / a C string";
+    EXPECT_TRUE(d->text == binary) << "got " << show(d->text);
+
+    e.send_to("127.0.0.1", peer.port(), binary);
+    auto r = peer.recv(1000ms);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->text == binary) << "send_to() changed binary text: sent " << show(r->text)
+                                   << " (use text.data() and text.size())";
+    e.send_to("127.0.0.1", peer.port(), "");
+    r = peer.recv(1000ms);
+    ASSERT_TRUE(r) << "send_to() with empty text must send an empty datagram";
+    EXPECT_EQ(r->text, "");
+}
+
+TEST(Endpoint, KeepsTheLargestDatagram) {
+    udp_chat::Endpoint e(0);
+    RawSocket peer;
+    std::string big(kMaxDatagram, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+
+    peer.send(e.port(), big);
+    auto d = e.receive(1000ms);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->text.size(), big.size())
+        << "a 65,507-byte datagram came back with " << d->text.size()
+        << " bytes: recvfrom() silently drops what does not fit your buffer. 65,507 bytes is "
+           "the largest UDP payload over IPv4: use a buffer that large.";
+    EXPECT_TRUE(d->text == big) << "the bytes differ";
+
+    e.send_to("127.0.0.1", peer.port(), big);
+    auto r = peer.recv(1000ms);
+    ASSERT_TRUE(r) << "send_to() of 65,507 bytes sent nothing";
+    EXPECT_EQ(r->text.size(), big.size());
+    EXPECT_TRUE(r->text == big);
+}
+
+// ============================================================ run_chat
+
+TEST(Chat, PrintsWhileInputIsIdle) {
+    RawSocket peer, other;
+    std::uint16_t port = free_port();
+    ChatRun chat(port, peer.port(), std::make_unique<InputPipe>());
+    ASSERT_TRUE(chat.wait_started()) << "run_chat() did not bind port " << port << " within 5 s";
+    ASSERT_FALSE(chat.done()) << "run_chat() returned " << chat.rc()
+                              << " although its input is still open (exception: " << chat.exception() << ")";
+    std::this_thread::sleep_for(200ms);   // nobody types anything
+
+    peer.send(port, "hello while you wait");
+    EXPECT_TRUE(chat.wait_output(line_for(peer.port(), "hello while you wait"), kShowWithin))
+        << "a datagram that arrived while the input was open but idle was not printed within 1 s.\n"
+           "A thread blocked in getline() cannot print anything: a second thread must receive and "
+           "print. Expected the line " << show(line_for(peer.port(), "hello while you wait"))
+        << "\noutput so far: " << show(chat.output());
+
+    // Another sender, later, still without input.
+    std::this_thread::sleep_for(300ms);
+    other.send(port, "and me too");
+    EXPECT_TRUE(chat.wait_output(line_for(other.port(), "and me too"), kShowWithin))
+        << "the second datagram (from another port, input still idle) was not printed within 1 s; "
+           "output so far: " << show(chat.output());
+
+    std::this_thread::sleep_for(kSettle);
+    chat.input().close_input();
+    EXPECT_RETURNS_ZERO(chat, "the end of its input");
+}
+
+TEST(Chat, SendsEachLineToThePeer) {
+    RawSocket peer;
+    std::uint16_t port = free_port();
+    const std::vector<std::string> lines = {"first line", "second line", "", "  spaced  out  ",
+                                            "last line, without a newline"};
+    auto text = std::make_unique<std::istringstream>(
+        "first line\nsecond line\n\n  spaced  out  \nlast line, without a newline");
+    ChatRun chat(port, peer.port(), nullptr, std::move(text));
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        auto r = peer.recv(2000ms);
+        ASSERT_TRUE(r) << "line " << i + 1 << " of the input (" << show(lines[i])
+                       << ") did not arrive at the peer as a datagram within 2 s."
+                       << (lines[i].empty() ? " An empty line is sent too, as an empty datagram." : "");
+        EXPECT_EQ(r->text, lines[i]) << "datagram " << i + 1 << " must be exactly input line " << i + 1
+                                     << ", without its '\\n'";
+        EXPECT_EQ(r->port, port) << "send from the socket bound to --port, so the peer can answer";
+    }
+    EXPECT_RETURNS_ZERO(chat, "the end of its input");
+    EXPECT_FALSE(peer.recv(100ms)) << "more datagrams arrived than there were input lines";
+}
+
+TEST(Chat, QuitStopsBothThreads) {
+    RawSocket peer;
+    std::uint16_t port = free_port();
+    ChatRun chat(port, peer.port(), std::make_unique<InputPipe>());
+    ASSERT_TRUE(chat.wait_started()) << "run_chat() did not bind port " << port << " within 5 s";
+    peer.send(port, "are you there?");
+    ASSERT_TRUE(chat.wait_output(line_for(peer.port(), "are you there?"), kShowWithin))
+        << "a datagram that arrived while the input was idle was not printed within 1 s (is there a "
+           "receiving thread?); output so far: " << show(chat.output());
+
+    std::this_thread::sleep_for(kSettle);
+    chat.input().write("before quit\n/quit\nafter quit\n");   // the input stays open
+    auto r = peer.recv(2000ms);
+    ASSERT_TRUE(r) << "the line before /quit was not sent";
+    EXPECT_EQ(r->text, "before quit");
+    EXPECT_RETURNS_ZERO(chat, "the line \"/quit\" (input still open)");
+    while (auto extra = peer.recv(100ms))
+        ADD_FAILURE() << "after \"before quit\" the peer received " << show(extra->text)
+                      << ": \"/quit\" is a command (not sent) and nothing after it is read";
+}
+
+TEST(Chat, RaceFreeUnderLoad) {
+    // Two senders and the input all at once, then the end of input. TSan
+    // watches the stop flag, the socket object and `out` while both of the
+    // chat's threads are busy.
+    RawSocket peer, a, b;
+    std::uint16_t port = free_port();
+    ChatRun chat(port, peer.port(), std::make_unique<InputPipe>());
+    ASSERT_TRUE(chat.wait_started()) << "run_chat() did not bind port " << port << " within 5 s";
+    ASSERT_FALSE(chat.done()) << "run_chat() returned early: " << chat.rc();
+
+    constexpr int kEach = 150;
+    auto message = [](char who, int i) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%c-%04d ", who, i);
+        return std::string(buf) + std::string(static_cast<std::size_t>(i % 50), who);
+    };
+    // Sends are paced (1 ms) so the socket's receive buffer never overflows:
+    // a loss here would be the machine's, not the student's.
+    // The last kTail datagrams of each sender arrive after the last input
+    // line, while the input stays open and idle.
+    constexpr int kTail = 20;
+    for (int i = 0; i < kEach; ++i) {
+        a.send(port, message('A', i));
+        b.send(port, message('B', i));
+        if (i < kEach - kTail) chat.input().write("typed line " + std::to_string(i) + "\n");
+        std::this_thread::sleep_for(1ms);
+    }
+    // Everything must be printed while the input is still open.
+    auto deadline = Clock::now() + 5s;
+    std::string before_eof;
+    for (;;) {
+        before_eof = chat.output();
+        if (std::count(before_eof.begin(), before_eof.end(), '\n') >= 2 * kEach || Clock::now() > deadline)
+            break;
+        std::this_thread::sleep_for(10ms);
+    }
+    chat.input().close_input();
+    EXPECT_RETURNS_ZERO(chat, "the end of its input");
+    std::string out = chat.output();
+
+    // Every line whole, each once, each sender's lines in the order sent.
+    std::map<std::string, std::pair<char, int>> expected;
+    for (int i = 0; i < kEach; ++i) {
+        expected[line_for(a.port(), message('A', i))] = {'A', i};
+        expected[line_for(b.port(), message('B', i))] = {'B', i};
+    }
+    std::map<char, int> last{{'A', -1}, {'B', -1}};
+    std::size_t start = 0;
+    int good = 0;
+    while (start < out.size()) {
+        std::size_t end = out.find('\n', start);
+        std::string line = out.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+        start = end == std::string::npos ? out.size() : end + 1;
+        auto it = expected.find(line);
+        if (it == expected.end()) {
+            ADD_FAILURE() << "this output line is not one whole received message: " << show(line)
+                          << "\nLines of two writers mixed? Only one thread should write to `out` "
+                             "(or every write must hold the same mutex), one whole line per write.";
+            return;
+        }
+        auto [who, seq] = it->second;
+        if (seq <= last[who]) {
+            ADD_FAILURE() << "message " << show(line) << " printed twice or out of order (sender " << who
+                          << " sent them in order)";
+            return;
+        }
+        last[who] = seq;
+        ++good;
+    }
+    EXPECT_EQ(good, 2 * kEach) << "only " << good << " of " << 2 * kEach << " datagrams were printed";
+    auto printed_in_time = std::count(before_eof.begin(), before_eof.end(), '\n');
+    EXPECT_GE(printed_in_time, 2 * kEach)
+        << "only " << printed_in_time << " of " << 2 * kEach
+        << " datagrams were printed within 5 s while the input was open (the last " << 2 * kTail
+        << " arrived while nothing was typed): received datagrams must be printed as they arrive, "
+           "by a thread of their own.";
+}
+
+}  // namespace

@@ -1,0 +1,375 @@
+// `conclab`: the command line over the grading engine (harness/include/conclab).
+#include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "conclab/batch.hpp"
+#include "conclab/config.hpp"
+#include "conclab/grade.hpp"
+#include "conclab/handout.hpp"
+#include "conclab/report.hpp"
+#include "conclab/sandbox.hpp"
+#include "conclab/score.hpp"
+
+namespace fs = std::filesystem;
+using namespace conclab;
+
+namespace {
+
+constexpr int kAllPassed = 0, kSomeFailed = 1, kGraderError = 2;
+
+void write_file(const fs::path& path, const std::string& text) {
+    if (path.has_parent_path()) fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+bool any_status(const SubmissionResult& r, Status s) {
+    for (const auto& e : r.exercises)
+        for (const auto& t : e.tests)
+            if (t.status == s) return true;
+    return false;
+}
+
+bool all_passed(const SubmissionResult& r) {
+    for (const auto& e : r.exercises)
+        for (const auto& t : e.tests)
+            if (t.status != Status::passed) return false;
+    return true;
+}
+
+// Proves the tier before any student is graded (NOTES: run a canary first).
+// A failure makes every test `error`, never a student failure.
+std::string check_machine(Runner& runner, const Toolchain& tc) {
+    fs::path scratch = fs::temp_directory_path() / ("conclab-canary-" + std::to_string(::getpid()));
+    fs::create_directories(scratch);
+    std::string problem;
+    try {
+        problem = run_canary(runner, tc, scratch);
+    } catch (const std::exception& e) {
+        problem = e.what();
+    }
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    return problem;
+}
+
+SubmissionResult grader_failure(const Course& course, const std::string& id, const GradeOptions& opt,
+                                const std::string& why) {
+    SubmissionResult r;
+    r.submission = id;
+    r.grader_version = config::version;
+    for (const auto& ex : course.exercises) {
+        if (!opt.exercises.empty() &&
+            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) == opt.exercises.end())
+            continue;
+        ExerciseResult er;
+        er.name = ex.name;
+        er.message = why;
+        for (const auto& t : ex.tests) {
+            if (opt.visible_only && t.hidden) continue;
+            TestResult tr;
+            tr.name = t.name;
+            tr.max_score = t.points;
+            tr.status = Status::error;
+            tr.message = why;
+            tr.hidden = t.hidden;
+            er.tests.push_back(tr);
+        }
+        score_exercise(er);
+        r.exercises.push_back(er);
+    }
+    score_submission(r);
+    return r;
+}
+
+struct Common {
+    std::string course = config::source_dir;
+    std::string sandbox = "auto";
+    bool keep = false;
+    bool quiet = false;
+};
+
+void add_common(CLI::App* cmd, Common& c) {
+    cmd->add_option("--course", c.course, "course tree (exercises/, graders/)")->capture_default_str();
+    cmd->add_option("--sandbox", c.sandbox, "isolation tier: auto, cgroup, bwrap, bare")
+        ->check(CLI::IsMember({"auto", "cgroup", "bwrap", "bare"}))
+        ->capture_default_str();
+    cmd->add_flag("--keep-scratch", c.keep, "keep build and run directories (for debugging the grader)");
+    cmd->add_flag("-q,--quiet", c.quiet, "no progress lines");
+}
+
+// Grades one submission `runs` times (the same score is expected every time).
+SubmissionResult grade(const Course& course, const Submission& sub, Runner& runner, const Toolchain& tc,
+                       GradeOptions opt, const Common& c) {
+    opt.keep_scratch = c.keep;
+    if (!c.quiet && isatty(STDERR_FILENO))
+        opt.progress = [](const std::string& s) { std::cerr << "  " << s << "\n"; };
+    return grade_submission(course, sub, runner, tc, opt);
+}
+
+int cmd_list(const Course& course) {
+    for (const auto& ex : course.exercises) {
+        std::cout << ex.name << "  (" << ex.points << " points)  " << ex.title << "\n";
+        for (const auto& t : ex.tests)
+            std::cout << "    " << t.name << "  " << t.points << (t.hidden ? "  [hidden]" : "")
+                      << (t.is_symbol_scan() ? "  [symbols]" : "  [" + t.build + "]") << "\n";
+    }
+    return 0;
+}
+
+// `verify`: a grader proven both ways — the reference earns everything, a
+// known-wrong submission loses points in the tests its expect.yaml names.
+int cmd_verify(const Course& course, Runner& runner, const Toolchain& tc, const Common& c, const fs::path& dir,
+               std::string exercise, std::string expect, int runs) {
+    YAML::Node spec;
+    const fs::path expect_file = dir / "expect.yaml";
+    if (expect.empty()) {
+        if (!fs::exists(expect_file)) throw std::runtime_error(expect_file.string() + ": missing (or pass --expect)");
+        spec = YAML::LoadFile(expect_file.string());
+        if (exercise.empty()) exercise = spec["exercise"].as<std::string>("");
+        expect = "spec";
+    }
+    const Exercise* ex = course.find(exercise);
+    if (!ex) throw std::runtime_error("no exercise '" + exercise + "' (" + expect_file.string() + ")");
+    auto names = [&](const char* key) {
+        std::vector<std::string> out;
+        if (spec[key])
+            for (const auto& n : spec[key]) out.push_back(n.as<std::string>());
+        return out;
+    };
+    auto known = [&](const std::string& test) {
+        for (const auto& t : ex->tests)
+            if (t.name == test) return true;
+        return false;
+    };
+    std::vector<std::string> problems;
+    for (const char* key : {"must_fail", "must_pass"})
+        for (const auto& n : names(key))
+            if (!known(n)) problems.push_back(std::string(key) + ": no test named '" + n + "' in " + ex->name);
+    for (const char* key : {"status", "message"})
+        if (spec[key])
+            for (const auto& kv : spec[key])
+                if (!known(kv.first.as<std::string>()))
+                    problems.push_back(std::string(key) + ": no test named '" + kv.first.as<std::string>() + "'");
+    if (!problems.empty()) {
+        for (const auto& p : problems) std::cerr << expect_file.string() << ": " << p << "\n";
+        return kGraderError;
+    }
+
+    GradeOptions opt;
+    opt.exercises = {exercise};
+    Submission sub = Submission::flat(dir, exercise, dir.filename().string());
+    std::optional<double> first_score;
+    for (int run = 0; run < runs; ++run) {
+        SubmissionResult r = grade(course, sub, runner, tc, opt, c);
+        write_terminal(std::cout, r);
+        const ExerciseResult& er = r.exercises.at(0);
+        auto test = [&](const std::string& name) -> const TestResult* {
+            for (const auto& t : er.tests)
+                if (t.name == name) return &t;
+            return nullptr;
+        };
+        if (any_status(r, Status::error)) problems.push_back("a test ended in `error` (the grader's own failure)");
+        if (first_score && *first_score != r.score)
+            problems.push_back("graded twice, scored " + std::to_string(*first_score) + " then " +
+                               std::to_string(r.score) + ": the grader is not deterministic");
+        first_score = r.score;
+        if (expect == "full" && !all_passed(r)) problems.push_back("expected full marks");
+        if (expect == "loss" && r.score >= r.max_score) problems.push_back("expected to lose points, got full marks");
+        if (expect == "spec") {
+            if (r.score >= r.max_score) problems.push_back("expected to lose points, got full marks");
+            for (const auto& n : names("must_fail"))
+                if (const TestResult* t = test(n); t && t->status == Status::passed)
+                    problems.push_back("test " + n + " passed; it must catch this bug");
+            for (const auto& n : names("must_pass"))
+                if (const TestResult* t = test(n); t && t->status != Status::passed)
+                    problems.push_back("test " + n + " did not pass; this bug is narrower than that");
+            if (spec["status"])
+                for (const auto& kv : spec["status"]) {
+                    const TestResult* t = test(kv.first.as<std::string>());
+                    if (t && to_string(t->status) != kv.second.as<std::string>())
+                        problems.push_back("test " + t->name + " is `" + to_string(t->status) + "`, expected `" +
+                                           kv.second.as<std::string>() + "`");
+                }
+            if (spec["message"])
+                for (const auto& kv : spec["message"]) {
+                    const TestResult* t = test(kv.first.as<std::string>());
+                    std::string all = t ? t->message : "";
+                    if (t)
+                        for (const auto& f : t->findings) all += "\n" + f.kind + " " + f.message;
+                    if (t && all.find(kv.second.as<std::string>()) == std::string::npos)
+                        problems.push_back("test " + t->name + "'s message lacks \"" + kv.second.as<std::string>() +
+                                           "\"");
+                }
+        }
+        if (!problems.empty()) break;
+    }
+    for (const auto& p : problems) std::cout << "VERIFY FAILED: " << dir.string() << ": " << p << "\n";
+    if (problems.empty()) std::cout << "verified: " << dir.string() << " (" << expect << ")\n";
+    return problems.empty() ? kAllPassed : kSomeFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the grader (NOTES)
+    CLI::App app{"conclab: grade C++ concurrency exercises under ThreadSanitizer, in a sandbox"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string(config::version));
+
+    Common common;
+    std::string sub_dir, json_out, junit_out, gradescope_out;
+    std::vector<std::string> exercises;
+    bool visible = false, github = false;
+    int repeat = 1;
+    auto* g = app.add_subcommand("grade", "grade one submission (a directory laid out like the handout)");
+    g->add_option("submission", sub_dir, "the submission directory")->required()->check(CLI::ExistingDirectory);
+    g->add_option("--exercise", exercises, "only this exercise (repeatable)");
+    g->add_option("--json", json_out, "write the results as JSON");
+    g->add_option("--junit", junit_out, "write JUnit XML");
+    g->add_option("--gradescope", gradescope_out, "write Gradescope's results.json");
+    g->add_flag("--github", github, "print GitHub annotations; append a summary to $GITHUB_STEP_SUMMARY");
+    g->add_flag("--visible", visible, "visible tests only (what `make check` runs)");
+    g->add_option("--repeat", repeat, "grade N times; fails if the scores differ")->check(CLI::Range(1, 100));
+    add_common(g, common);
+
+    std::string batch_dir, out_dir;
+    int jobs = 0;
+    bool regrade = false;
+    auto* b = app.add_subcommand("batch", "grade every subdirectory (one per student) into a gradebook");
+    b->add_option("submissions", batch_dir, "one subdirectory per student")->required()->check(CLI::ExistingDirectory);
+    b->add_option("--out", out_dir, "gradebook directory")->required();
+    b->add_option("--jobs,-j", jobs, "submissions graded in parallel (default: cores)");
+    b->add_option("--exercise", exercises, "only this exercise (repeatable)");
+    b->add_flag("--regrade", regrade, "grade again what is already graded");
+    add_common(b, common);
+
+    std::string handout_out;
+    auto* h = app.add_subcommand("handout", "write the student repository (no reference, no hidden graders)");
+    h->add_option("--out", handout_out, "where to write it")->required();
+    add_common(h, common);
+
+    std::string report_file;
+    auto* rep = app.add_subcommand("report", "print a stored results.json as the terminal report");
+    rep->add_option("results", report_file, "a results.json written by grade --json or batch")
+        ->required()
+        ->check(CLI::ExistingFile);
+
+    auto* l = app.add_subcommand("list", "exercises, their points and tests");
+    add_common(l, common);
+
+    std::string verify_dir, expect;
+    int runs = 1;
+    auto* v = app.add_subcommand("verify", "prove a grader: a case must score as its expect.yaml says");
+    v->add_option("case", verify_dir, "flat submission folder (editable files + expect.yaml)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    v->add_option("--exercise", exercises, "the exercise (default: from expect.yaml)");
+    v->add_option("--expect", expect, "full | loss (instead of expect.yaml)")->check(CLI::IsMember({"full", "loss"}));
+    v->add_option("--runs", runs, "grade N times, all must agree")->check(CLI::Range(1, 100));
+    add_common(v, common);
+
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (rep->parsed()) {
+            std::ifstream in(report_file);
+            std::string text((std::istreambuf_iterator<char>(in)), {});
+            ReportOptions ro;
+            ro.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+            write_terminal(std::cout, from_json(text), ro);
+            return kAllPassed;
+        }
+        Course course = Course::load(common.course);
+        for (const auto& e : exercises)
+            if (!course.find(e)) {
+                std::cerr << "conclab: no exercise named '" << e << "' (see `conclab list`)\n";
+                return kGraderError;
+            }
+        if (l->parsed()) return cmd_list(course);
+        if (h->parsed()) {
+            write_handout(course, handout_out);
+            auto problems = verify_handout(course, handout_out);
+            for (const auto& p : problems) std::cerr << "handout: " << p << "\n";
+            std::cout << (problems.empty() ? "handout written to " : "handout has problems: ") << handout_out << "\n";
+            return problems.empty() ? kAllPassed : kGraderError;
+        }
+        Toolchain tc = Toolchain::from_config();
+        if (b->parsed()) {
+            BatchOptions bo;
+            bo.submissions = batch_dir;
+            bo.out = out_dir;
+            bo.jobs = jobs;
+            bo.exercises = exercises;
+            bo.regrade = regrade;
+            bo.tier = parse_tier(common.sandbox);
+            return run_batch(course, tc, bo);
+        }
+        auto runner = make_runner(parse_tier(common.sandbox));
+        if (!common.quiet) std::cerr << "conclab: sandbox: " << runner->tier() << "\n";
+        if (!runner->isolated())
+            std::cerr << "conclab: WARNING: this run is not isolated: student code runs with your user's rights\n";
+        std::string canary = check_machine(*runner, tc);
+
+        if (v->parsed()) {
+            if (!canary.empty()) {
+                std::cerr << "conclab: cannot grade on this machine: " << canary << "\n";
+                return kGraderError;
+            }
+            return cmd_verify(course, *runner, tc, common, verify_dir, exercises.empty() ? "" : exercises[0], expect,
+                              runs);
+        }
+
+        // grade
+        GradeOptions opt;
+        opt.exercises = exercises;
+        opt.visible_only = visible;
+        Submission sub = Submission::handout(sub_dir);
+        SubmissionResult r;
+        std::vector<double> scores;
+        for (int i = 0; i < repeat; ++i) {
+            r = canary.empty() ? grade(course, sub, *runner, tc, opt, common)
+                               : grader_failure(course, sub.id(), opt, "cannot grade on this machine: " + canary);
+            scores.push_back(r.score);
+        }
+        ReportOptions ro;
+        ro.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+        ro.show_hidden_details = !visible;
+        write_terminal(std::cout, r, ro);
+        if (!json_out.empty()) write_file(json_out, to_json(r));
+        if (!junit_out.empty()) write_file(junit_out, to_junit(r));
+        if (!gradescope_out.empty()) write_file(gradescope_out, to_gradescope(r));
+        if (github) {
+            std::cout << to_github_annotations(r);
+            if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {
+                std::ofstream s(summary, std::ios::app);
+                s << to_markdown_summary(r);
+            }
+        }
+        if (std::adjacent_find(scores.begin(), scores.end(), std::not_equal_to<>()) != scores.end()) {
+            std::cerr << "conclab: graded " << repeat << " times with different scores:";
+            for (double s : scores) std::cerr << " " << s;
+            std::cerr << "\n";
+            return kGraderError;
+        }
+        if (repeat > 1) std::cout << "graded " << repeat << " times, same score every time: " << r.score << "\n";
+        if (any_status(r, Status::error)) return kGraderError;
+        return all_passed(r) ? kAllPassed : kSomeFailed;
+    } catch (const ManifestError& e) {
+        std::cerr << "conclab: bad manifest: " << e.what() << "\n";
+        return kGraderError;
+    } catch (const std::exception& e) {
+        std::cerr << "conclab: " << e.what() << "\n";
+        return kGraderError;
+    }
+}

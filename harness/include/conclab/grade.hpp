@@ -1,0 +1,32 @@
+#pragma once
+// The pipeline: manifest -> build -> run (sandbox) -> analyze -> score.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "conclab/build.hpp"
+#include "conclab/course.hpp"
+#include "conclab/result.hpp"
+#include "conclab/run.hpp"
+
+namespace conclab {
+
+struct GradeOptions {
+    std::vector<std::string> exercises;     // empty: all
+    bool visible_only = false;              // `make check`: skip hidden tests
+    std::filesystem::path scratch_root;     // where scratch dirs go (default: temp)
+    bool keep_scratch = false;
+    std::function<void(const std::string&)> progress;   // optional status lines
+};
+
+SubmissionResult grade_submission(const Course& course, const Submission& sub, Runner& runner,
+                                  const Toolchain& tc, const GradeOptions& opt);
+
+ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Submission& sub,
+                              Runner& runner, const Toolchain& tc, const GradeOptions& opt);
+
+// Proves the runner + TSan work on this machine: a known race must be reported,
+// a clean program must not. Returns "" if fine, else what went wrong.
+std::string run_canary(Runner& runner, const Toolchain& tc, const std::filesystem::path& scratch);
+
+}  // namespace conclab

@@ -1,0 +1,24 @@
+#pragma once
+// Every format is written from one SubmissionResult.
+#include <iosfwd>
+#include <string>
+
+#include "conclab/result.hpp"
+
+namespace conclab {
+
+struct ReportOptions {
+    bool color = false;
+    bool show_hidden_details = true;   // false: a hidden test shows only its name and score
+};
+
+void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOptions& opt = {});
+std::string to_json(const SubmissionResult& r, bool include_hidden_details = true);   // SPEC §2
+SubmissionResult from_json(const std::string& json);
+std::string to_junit(const SubmissionResult& r);
+std::string to_gradescope(const SubmissionResult& r);
+// GitHub workflow commands (::error file=...,line=...::) and a Markdown summary table.
+std::string to_github_annotations(const SubmissionResult& r);
+std::string to_markdown_summary(const SubmissionResult& r);
+
+}  // namespace conclab

@@ -1,0 +1,50 @@
+#pragma once
+// The result model every report format is written from.
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+enum class Status { passed, failed, timeout, crashed, error };
+const char* to_string(Status s);
+
+// One sanitizer report (or other analysed problem) located in the student's code.
+struct Finding {
+    std::string kind;        // "data race", "heap-use-after-free", "memory leak", ...
+    std::string file;        // course-relative, e.g. exercises/counter/counter.cpp ("" if unknown)
+    int line = 0;
+    std::string message;     // a few lines for the student
+};
+
+struct TestResult {
+    std::string name;
+    Status status = Status::error;
+    double score = 0;
+    double max_score = 0;
+    std::string message;     // what failed, for a student
+    std::string hint;        // what to read next (from the manifest)
+    std::string output;      // relevant captured output (may be cut)
+    std::vector<Finding> findings;
+    bool hidden = false;
+    std::uint64_t seed = 0;
+    double seconds = 0;
+};
+
+struct ExerciseResult {
+    std::string name;
+    double score = 0;
+    double max_score = 0;
+    std::string message;     // "not submitted", compiler errors, tamper findings, ...
+    std::vector<TestResult> tests;
+};
+
+struct SubmissionResult {
+    std::string submission;
+    double score = 0;
+    double max_score = 0;
+    std::vector<ExerciseResult> exercises;
+    std::string sandbox;     // the isolation tier used
+    std::string grader_version;
+};
+
+}  // namespace conclab

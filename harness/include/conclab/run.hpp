@@ -1,0 +1,61 @@
+#pragma once
+// Running one program under limits. The sandbox (sandbox.hpp) implements Runner;
+// everything above it only sees RunSpec -> RunResult.
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conclab/manifest.hpp"
+
+namespace conclab {
+
+struct RunSpec {
+    std::vector<std::string> argv;                  // argv[0] is an absolute path
+    std::filesystem::path workdir;                  // writable; cwd of the program
+    std::vector<std::filesystem::path> readable;    // extra read-only paths (e.g. the bin dir)
+    std::map<std::string, std::string> env;         // the whole environment (plus PATH)
+    std::string stdin_data;
+    Limits limits;
+};
+
+struct Captured {
+    std::string text;        // head and tail, at most the limit
+    std::uint64_t total = 0; // bytes the program wrote
+    std::size_t cut_at = 0;  // when truncated(): the dropped bytes were between text[cut_at-1] and text[cut_at]
+    bool truncated() const { return total > text.size(); }
+    std::uint64_t cut() const { return total - text.size(); }   // bytes dropped
+    // text with a "[... N bytes cut ...]" line where bytes were dropped, for people
+    std::string display() const {
+        if (!truncated()) return text;
+        return text.substr(0, cut_at) + "\n[... " + std::to_string(cut()) + " bytes cut ...]\n" +
+               text.substr(cut_at);
+    }
+};
+
+struct RunResult {
+    bool started = false;        // false: the sandbox could not start the program (grader error)
+    std::string start_error;
+    std::optional<int> exit_code;
+    std::optional<int> signal;
+    bool timed_out = false;      // wall limit
+    bool cpu_exceeded = false;   // CPU limit
+    bool out_of_memory = false;
+    bool output_limited = false;
+    bool process_limited = false; // best effort: pids.max was reached
+    Captured out, err;
+    std::chrono::milliseconds wall{0};
+};
+
+class Runner {
+public:
+    virtual ~Runner() = default;
+    virtual RunResult run(const RunSpec& spec) = 0;
+    virtual std::string tier() const = 0;           // human-readable isolation tier
+    virtual bool isolated() const = 0;
+};
+
+}  // namespace conclab

@@ -1,0 +1,356 @@
+// The pipeline for one submission:
+//   manifest (course.cpp) -> tamper scan -> build -> run each test (sandbox) ->
+//   analyze (sanitizer logs, GoogleTest JSON, output matchers, symbols) -> score.
+#include "conclab/grade.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "conclab/config.hpp"
+#include "conclab/matchers.hpp"
+#include "conclab/sanitizers.hpp"
+#include "conclab/score.hpp"
+#include "conclab/symbols.hpp"
+#include "conclab/tamper.hpp"
+
+namespace conclab {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The seed of a test is a function of its name only, so grading twice gives
+// the same runs (and a student can reproduce one from the printed seed).
+std::uint64_t seed_for(const std::string& exercise, const std::string& test) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (char c : exercise + "/" + test) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    return h % 1'000'000'007ULL;
+}
+
+fs::path make_scratch(const GradeOptions& opt, const std::string& label) {
+    static std::atomic<unsigned> counter{0};
+    fs::path root = opt.scratch_root.empty() ? fs::temp_directory_path() : opt.scratch_root;
+    fs::create_directories(root);
+    for (;;) {
+        fs::path p = root / ("conclab-" + label + "-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(counter.fetch_add(1)));
+        if (fs::create_directory(p)) {
+            // The sandboxed program runs as another user (uid 65534) and must be
+            // able to read the binaries and write its own work dir.
+            fs::permissions(p, fs::perms::all);
+            return p;
+        }
+    }
+}
+
+struct ScratchGuard {
+    fs::path path;
+    bool keep;
+    ~ScratchGuard() {
+        std::error_code ec;
+        if (!keep && !path.empty()) fs::remove_all(path, ec);
+    }
+};
+
+// Failures from GoogleTest's JSON report, cut to what a student can read.
+void read_gtest_report(const fs::path& file, RunEvidence& ev, std::string& grader_problem) {
+    if (!fs::exists(file)) {
+        ev.gtest_ran = false;  // the process died before GoogleTest wrote its report
+        return;
+    }
+    json j;
+    try {
+        j = json::parse(slurp(file));
+    } catch (const json::exception&) {
+        ev.gtest_ran = false;
+        return;
+    }
+    int count = 0;
+    for (const auto& suite : j.value("testsuites", json::array())) {
+        for (const auto& t : suite.value("testsuite", json::array())) {
+            ++count;
+            if (t.value("result", "") == "SKIPPED") grader_problem = "GoogleTest skipped " + t.value("name", "");
+            for (const auto& f : t.value("failures", json::array())) {
+                std::string text = f.value("failure", "");
+                // Keep at most 12 lines of each failure.
+                std::istringstream in(text);
+                std::string line, cut;
+                for (int n = 0; std::getline(in, line); ++n) {
+                    if (n == 12) {
+                        cut += "...\n";
+                        break;
+                    }
+                    cut += line + "\n";
+                }
+                while (!cut.empty() && cut.back() == '\n') cut.pop_back();
+                ev.failed_assertions.push_back(cut);
+            }
+        }
+    }
+    if (count == 0) grader_problem = "no GoogleTest test matches the manifest's filter";
+}
+
+std::string read_sanitizer_logs(const fs::path& dir) {
+    std::string all;
+    if (!fs::is_directory(dir)) return all;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        auto name = e.path().filename().string();
+        if (name.rfind("san.", 0) == 0) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        std::string text = slurp(f);
+        if (text.size() > (4u << 20)) text.resize(4u << 20);  // a report storm is still bounded
+        all += text + "\n";
+    }
+    return all;
+}
+
+struct TestContext {
+    const Course& course;
+    const Exercise& ex;
+    const BuildOutcome& build;
+    fs::path scratch;
+    Runner& runner;
+};
+
+// One run of one test: sandbox spec in, evidence and verdict out.
+Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::uint64_t seed, TestResult& tr) {
+    const BuildSpec* b = ctx.ex.find_build(t.build);
+    const fs::path work = ctx.scratch / "run" / (t.name + "-" + std::to_string(attempt));
+    const fs::path logs = work / ".conclab";
+    fs::create_directories(logs);
+    for (const auto& d : {work.parent_path(), work, logs}) fs::permissions(d, fs::perms::all);
+
+    RunSpec spec;
+    spec.workdir = work;
+    spec.readable = {ctx.scratch / "bin"};
+    spec.limits = t.limits;
+    spec.stdin_data = t.stdin_data;
+    spec.argv = {ctx.build.executables.at(t.build).string()};
+    if (!b->is_program()) {
+        spec.argv.push_back("--gtest_filter=" + t.gtest);
+        spec.argv.push_back("--gtest_output=json:" + (logs / "gtest.json").string());
+        spec.argv.push_back("--gtest_color=no");
+        spec.argv.push_back("--gtest_brief=1");
+    }
+    spec.argv.insert(spec.argv.end(), t.args.begin(), t.args.end());
+    const std::string prefix = (logs / "san").string();
+    fs::path supp = ctx.scratch / "bin" / "tsan.supp";
+    spec.env = {{"PATH", "/usr/bin:/bin"},
+                {"HOME", work.string()},
+                {"LANG", "C.UTF-8"},
+                {"CONCLAB_BIN", (ctx.scratch / "bin").string()},
+                {"CONCLAB_SEED", std::to_string(seed)},
+                {"CONCLAB_TEST", t.name},
+                {"CONCLAB_EXERCISE", ctx.ex.name},
+                {"TSAN_OPTIONS", tsan_options(prefix, fs::exists(supp) ? supp.string() : "")},
+                {"ASAN_OPTIONS", asan_options(prefix)},
+                {"UBSAN_OPTIONS", ubsan_options(prefix)},
+                {"LSAN_OPTIONS", lsan_options("")}};
+
+    RunEvidence ev;
+    ev.run = ctx.runner.run(spec);
+    tr.seconds += ev.run.wall.count() / 1000.0;
+
+    std::string logs_text = read_sanitizer_logs(logs);
+    // Reports also land on stderr when the log file cannot be opened.
+    SanitizerScan scan = scan_sanitizer_output(logs_text + "\n" + ev.run.err.text, ctx.build.student_files);
+    ev.findings = scan.findings;
+    ev.sanitizer_runtime_failure = scan.runtime_failure;
+    ev.sanitizer_failure_text = scan.runtime_failure_text;
+
+    std::string grader_problem;
+    if (!b->is_program()) read_gtest_report(logs / "gtest.json", ev, grader_problem);
+    if (!grader_problem.empty() && ev.run.started) return {Status::error, grader_problem + " (a grader problem)"};
+    for (const auto& m : t.stdout_matchers)
+        if (auto why = check_output(m, ev.run.out.text)) ev.failed_assertions.push_back("standard output: " + *why);
+    for (const auto& m : t.stderr_matchers)
+        if (auto why = check_output(m, ev.run.err.text)) ev.failed_assertions.push_back("standard error: " + *why);
+
+    Verdict v = judge_run(t, ev);
+    if (v.status != Status::passed) {
+        tr.findings = ev.findings;
+        std::string out = ev.run.out.text;
+        if (ev.run.out.truncated())
+            out += "\n[... " + std::to_string(ev.run.out.total - ev.run.out.text.size()) + " bytes cut]";
+        tr.output = out;
+    }
+    return v;
+}
+
+void fail_all(ExerciseResult& res, Status status, const std::string& why) {
+    res.message = why;
+    for (auto& t : res.tests) {
+        t.status = status;
+        t.message = why;
+    }
+}
+
+}  // namespace
+
+ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Submission& sub, Runner& runner,
+                              const Toolchain& tc, const GradeOptions& opt) {
+    ExerciseResult res;
+    res.name = ex.name;
+    std::vector<const TestSpec*> tests;
+    for (const auto& t : ex.tests) {
+        if (opt.visible_only && t.hidden) continue;
+        tests.push_back(&t);
+        TestResult tr;
+        tr.name = t.name;
+        tr.max_score = t.points;
+        tr.hidden = t.hidden;
+        tr.hint = t.hint;
+        tr.seed = seed_for(ex.name, t.name);
+        tr.status = Status::failed;
+        res.tests.push_back(tr);
+    }
+    auto progress = [&](const std::string& s) {
+        if (opt.progress) opt.progress(ex.name + ": " + s);
+    };
+
+    try {
+        if (!sub.has_exercise(ex)) {
+            std::string missing;
+            for (const auto& f : ex.files)
+                if (!sub.file(ex, f)) missing += " exercises/" + ex.name + "/" + f;
+            fail_all(res, Status::failed, "not submitted (missing:" + missing + ")");
+            score_exercise(res);
+            return res;
+        }
+        // Tamper scan: code that switches the sanitizers off is not graded.
+        std::string tamper;
+        for (const auto& f : ex.files) {
+            for (const auto& hit : scan_for_tampering(slurp(*sub.file(ex, f))))
+                tamper += "exercises/" + ex.name + "/" + f + ":" + std::to_string(hit.line) + ": " + hit.what + "\n";
+        }
+        if (!tamper.empty()) {
+            fail_all(res, Status::failed,
+                     "your code tries to switch off or steer the checking tools, so it cannot be graded:\n" + tamper);
+            score_exercise(res);
+            return res;
+        }
+
+        ScratchGuard scratch{make_scratch(opt, ex.name), opt.keep_scratch};
+        progress("building");
+        BuildOutcome build = build_exercise(tc, course, ex, sub, scratch.path);
+        if (!build.ok) {
+            fail_all(res, build.student_error ? Status::failed : Status::error, build.message);
+            score_exercise(res);
+            return res;
+        }
+        // The exercise's TSan suppressions (known false positives, NOTES) travel with the binaries.
+        fs::path supp = course.grader_dir(ex.name) / "tsan.supp";
+        if (fs::exists(supp)) fs::copy_file(supp, scratch.path / "bin" / "tsan.supp");
+        fs::permissions(scratch.path / "bin", fs::perms::all);
+
+        TestContext ctx{course, ex, build, scratch.path, runner};
+        for (std::size_t i = 0; i < tests.size(); ++i) {
+            const TestSpec& t = *tests[i];
+            TestResult& tr = res.tests[i];
+            if (t.is_symbol_scan()) {
+                auto hits = forbidden_symbols(build.student_objects, t.forbid_symbols);
+                if (hits.empty()) {
+                    tr.status = Status::passed;
+                } else {
+                    tr.status = Status::failed;
+                    tr.message = "your code calls functions this exercise does not allow:";
+                    for (std::size_t k = 0; k < hits.size() && k < 8; ++k) tr.message += "\n  " + hits[k];
+                }
+                progress(t.name + " " + to_string(tr.status));
+                continue;
+            }
+            Verdict v{Status::passed, ""};
+            for (int attempt = 0; attempt < t.repeat && v.status == Status::passed; ++attempt) {
+                v = run_once(ctx, t, attempt, tr.seed + attempt, tr);
+                if (v.status != Status::passed && t.repeat > 1)
+                    v.message = "run " + std::to_string(attempt + 1) + " of " + std::to_string(t.repeat) +
+                                " (seed " + std::to_string(tr.seed + attempt) + "): " + v.message;
+            }
+            tr.status = v.status;
+            tr.message = v.message;
+            progress(t.name + " " + to_string(tr.status));
+        }
+    } catch (const std::exception& e) {
+        // The grader's own failure: never the student's.
+        for (auto& t : res.tests)
+            if (t.status != Status::passed) {
+                t.status = Status::error;
+                t.message = std::string("the grader failed: ") + e.what();
+            }
+        res.message = std::string("the grader failed: ") + e.what();
+    }
+    score_exercise(res);
+    return res;
+}
+
+SubmissionResult grade_submission(const Course& course, const Submission& sub, Runner& runner, const Toolchain& tc,
+                                  const GradeOptions& opt) {
+    SubmissionResult r;
+    r.submission = sub.id();
+    r.sandbox = runner.tier();
+    r.grader_version = config::version;
+    for (const auto& ex : course.exercises) {
+        if (!opt.exercises.empty() &&
+            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) == opt.exercises.end())
+            continue;
+        r.exercises.push_back(grade_exercise(course, ex, sub, runner, tc, opt));
+    }
+    score_submission(r);
+    return r;
+}
+
+std::string run_canary(Runner& runner, const Toolchain& tc, const fs::path& scratch) {
+    const fs::path dir = fs::path(config::source_dir) / "harness" / "canary";
+    fs::create_directories(scratch / "bin");
+    fs::permissions(scratch, fs::perms::all);
+    fs::permissions(scratch / "bin", fs::perms::all);
+    for (const char* name : {"race", "clean"}) {
+        fs::path exe = scratch / "bin" / name;
+        CommandResult c = run_command({tc.cxx, "-std=c++20", "-g", "-O1", "-pthread", "-fsanitize=thread",
+                                       (dir / (std::string(name) + ".cpp")).string(), "-o", exe.string()});
+        if (c.exit_code != 0) return std::string("cannot compile the TSan canary: ") + c.output;
+        fs::path work = scratch / (std::string("run-") + name);
+        fs::create_directories(work / ".conclab");
+        fs::permissions(work, fs::perms::all);
+        fs::permissions(work / ".conclab", fs::perms::all);
+        RunSpec spec;
+        spec.argv = {exe.string()};
+        spec.workdir = work;
+        spec.readable = {scratch / "bin"};
+        spec.limits.wall = std::chrono::seconds(30);
+        spec.env = {{"PATH", "/usr/bin:/bin"}, {"TSAN_OPTIONS", tsan_options((work / ".conclab" / "san").string(), "")}};
+        RunResult r = runner.run(spec);
+        if (!r.started) return "the sandbox cannot start programs: " + r.start_error;
+        SanitizerScan scan = scan_sanitizer_output(read_sanitizer_logs(work / ".conclab") + r.err.text, {});
+        if (scan.runtime_failure) return "ThreadSanitizer cannot start here: " + scan.runtime_failure_text;
+        bool race = std::string(name) == "race";
+        if (race && scan.findings.empty())
+            return "ThreadSanitizer did not report the canary's data race (exit " +
+                   std::to_string(r.exit_code.value_or(-1)) + "): its reports cannot be trusted here";
+        if (!race && (!scan.findings.empty() || r.exit_code.value_or(-1) != 0 || r.signal))
+            return "the clean canary failed (exit " + std::to_string(r.exit_code.value_or(-1)) +
+                   "): " + r.err.text.substr(0, 2000);
+    }
+    return "";
+}
+
+}  // namespace conclab

@@ -1,0 +1,579 @@
+// The SQLite gradebook (gradebook.hpp).
+#include <cstdint>
+
+#include "conclab/gradebook.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace conclab {
+
+// ---------------------------------------------------------------- SHA-256
+
+namespace {
+constexpr std::uint32_t K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+}  // namespace
+
+Sha256::Sha256()
+    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+
+void Sha256::block(const unsigned char* p) {
+    std::uint32_t w[64];
+    for (int i = 0; i < 16; ++i)
+        w[i] = std::uint32_t(p[4 * i]) << 24 | std::uint32_t(p[4 * i + 1]) << 16 | std::uint32_t(p[4 * i + 2]) << 8 |
+               std::uint32_t(p[4 * i + 3]);
+    for (int i = 16; i < 64; ++i) {
+        std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+    for (int i = 0; i < 64; ++i) {
+        std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+        std::uint32_t ch = (e & f) ^ (~e & g);
+        std::uint32_t t1 = h + S1 + ch + K[i] + w[i];
+        std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+        std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+        std::uint32_t t2 = S0 + maj;
+        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    }
+    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d; h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+}
+
+void Sha256::update(std::string_view data) {
+    total_ += data.size();
+    auto* p = reinterpret_cast<const unsigned char*>(data.data());
+    std::size_t n = data.size();
+    while (n > 0) {
+        std::size_t take = std::min(n, sizeof buf_ - len_);
+        std::memcpy(buf_ + len_, p, take);
+        len_ += take; p += take; n -= take;
+        if (len_ == 64) { block(buf_); len_ = 0; }
+    }
+}
+
+std::string Sha256::hex() {
+    std::uint64_t bits = total_ * 8;
+    unsigned char pad = 0x80;
+    update(std::string_view(reinterpret_cast<char*>(&pad), 1));
+    unsigned char zero = 0;
+    while (len_ != 56) update(std::string_view(reinterpret_cast<char*>(&zero), 1));
+    unsigned char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+    update(std::string_view(reinterpret_cast<char*>(len), 8));
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (auto v : h_)
+        for (int s = 28; s >= 0; s -= 4) out += digits[(v >> s) & 0xF];
+    return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+    Sha256 h;
+    h.update(data);
+    return h.hex();
+}
+
+// ---------------------------------------------------------------- SQLite helpers
+
+namespace {
+
+const char* status_text(Status s) {
+    switch (s) {
+        case Status::passed: return "passed";
+        case Status::failed: return "failed";
+        case Status::timeout: return "timeout";
+        case Status::crashed: return "crashed";
+        case Status::error: return "error";
+    }
+    return "error";
+}
+
+std::string now_iso() {
+    auto now = std::chrono::system_clock::now();
+    auto t = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[80];
+    std::snprintf(out, sizeof out, "%s.%03dZ", buf, int(ms));
+    return out;
+}
+
+std::string fmt_number(double v) {
+    if (!std::isfinite(v)) return "";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    std::string s = buf;
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    if (s == "-0") s = "0";
+    return s;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double mean(const std::vector<double>& v) {
+    if (v.empty()) return 0;
+    double s = 0;
+    for (double x : v) s += x;
+    return s / double(v.size());
+}
+
+class Stmt {
+public:
+    Stmt(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string("gradebook: ") + sqlite3_errmsg(db) + " in: " + sql);
+    }
+    ~Stmt() { sqlite3_finalize(st_); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+
+    Stmt& bind(int i, const std::string& s) { check(sqlite3_bind_text(st_, i, s.data(), int(s.size()), SQLITE_TRANSIENT)); return *this; }
+    Stmt& bind(int i, const char* s) { return bind(i, std::string(s)); }
+    Stmt& bind(int i, double v) { check(sqlite3_bind_double(st_, i, std::isfinite(v) ? v : 0.0)); return *this; }
+    Stmt& bind(int i, std::int64_t v) { check(sqlite3_bind_int64(st_, i, v)); return *this; }
+    Stmt& bind(int i, int v) { check(sqlite3_bind_int(st_, i, v)); return *this; }
+    Stmt& bind(int i, bool v) { return bind(i, int(v)); }
+
+    // true: a row is ready
+    bool step() {
+        int rc = sqlite3_step(st_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw std::runtime_error(std::string("gradebook: ") + sqlite3_errmsg(db_));
+    }
+    void run() {
+        while (step()) {}
+        sqlite3_reset(st_);
+    }
+    std::string text(int col) const {
+        auto* p = sqlite3_column_text(st_, col);
+        return p ? std::string(reinterpret_cast<const char*>(p), std::size_t(sqlite3_column_bytes(st_, col))) : std::string();
+    }
+    double real(int col) const { return sqlite3_column_double(st_, col); }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+    bool null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) throw std::runtime_error(std::string("gradebook: bind: ") + sqlite3_errmsg(db_));
+    }
+    sqlite3* db_;
+    sqlite3_stmt* st_ = nullptr;
+};
+
+const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS runs(
+  id             INTEGER PRIMARY KEY,
+  started_at     TEXT NOT NULL,
+  finished_at    TEXT,
+  grader_version TEXT NOT NULL,
+  command        TEXT NOT NULL DEFAULT '',
+  host           TEXT NOT NULL DEFAULT '',
+  state          TEXT NOT NULL DEFAULT 'running',   -- running | finished | interrupted | failed
+  graded         INTEGER NOT NULL DEFAULT 0,
+  errors         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS submissions(
+  student        TEXT PRIMARY KEY,
+  content_hash   TEXT NOT NULL,                     -- sha256 of the editable files graded
+  status         TEXT NOT NULL CHECK(status IN ('graded', 'error')),
+  score          REAL NOT NULL DEFAULT 0,
+  max_score      REAL NOT NULL DEFAULT 0,
+  error          TEXT NOT NULL DEFAULT '',
+  sandbox        TEXT NOT NULL DEFAULT '',
+  grader_version TEXT NOT NULL DEFAULT '',
+  graded_at      TEXT NOT NULL,
+  run_id         INTEGER REFERENCES runs(id)
+);
+CREATE TABLE IF NOT EXISTS exercises(
+  student   TEXT NOT NULL REFERENCES submissions(student) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  position  INTEGER NOT NULL,
+  score     REAL NOT NULL,
+  max_score REAL NOT NULL,
+  message   TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(student, name)
+);
+CREATE TABLE IF NOT EXISTS tests(
+  student   TEXT NOT NULL,
+  exercise  TEXT NOT NULL,
+  name      TEXT NOT NULL,
+  position  INTEGER NOT NULL,
+  status    TEXT NOT NULL CHECK(status IN ('passed', 'failed', 'timeout', 'crashed', 'error')),
+  score     REAL NOT NULL,
+  max_score REAL NOT NULL,
+  message   TEXT NOT NULL DEFAULT '',
+  hint      TEXT NOT NULL DEFAULT '',
+  hidden    INTEGER NOT NULL DEFAULT 0,
+  seed      TEXT NOT NULL DEFAULT '0',
+  seconds   REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY(student, exercise, name),
+  FOREIGN KEY(student, exercise) REFERENCES exercises(student, name) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS findings(
+  id       INTEGER PRIMARY KEY,
+  student  TEXT NOT NULL,
+  exercise TEXT NOT NULL,
+  test     TEXT NOT NULL,
+  kind     TEXT NOT NULL,
+  file     TEXT NOT NULL,
+  line     INTEGER NOT NULL,
+  message  TEXT NOT NULL,
+  FOREIGN KEY(student, exercise, test) REFERENCES tests(student, exercise, name) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS findings_by_test ON findings(student, exercise, test);
+)SQL";
+
+std::string hostname() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return {};
+    return buf;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Gradebook
+
+void Gradebook::exec(const char* sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error("gradebook: " + msg + " in: " + std::string(sql).substr(0, 80));
+    }
+}
+
+Gradebook::Gradebook(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    auto path = database_path(dir);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw std::runtime_error("cannot open gradebook " + path.string() + ": " + msg);
+    }
+    try {
+        sqlite3_busy_timeout(db_, 30'000);
+        exec("PRAGMA journal_mode=WAL");
+        // FULL: a committed submission survives even a power cut, not just a kill
+        exec("PRAGMA synchronous=FULL");
+        exec("PRAGMA foreign_keys=ON");
+        exec("BEGIN IMMEDIATE");
+        exec(kSchema);
+        exec("PRAGMA user_version=1");
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
+}
+
+Gradebook::~Gradebook() {
+    if (db_) sqlite3_close(db_);
+}
+
+std::int64_t Gradebook::begin_run(const std::string& grader_version, const std::string& command) {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "INSERT INTO runs(started_at, grader_version, command, host) VALUES(?, ?, ?, ?)");
+    s.bind(1, now_iso()).bind(2, grader_version).bind(3, command).bind(4, hostname());
+    s.run();
+    return sqlite3_last_insert_rowid(db_);
+}
+
+void Gradebook::end_run(std::int64_t run, const std::string& state) {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "UPDATE runs SET finished_at = ?, state = ? WHERE id = ?");
+    s.bind(1, now_iso()).bind(2, state).bind(3, run);
+    s.run();
+}
+
+bool Gradebook::is_graded(const std::string& student, const std::string& content_hash) const {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT 1 FROM submissions WHERE student = ? AND content_hash = ? AND status = 'graded'");
+    s.bind(1, student).bind(2, content_hash);
+    return s.step();
+}
+
+namespace {
+const char* kEntryColumns =
+    "SELECT student, content_hash, status, score, max_score, error, graded_at, grader_version, "
+    "COALESCE(run_id, 0) FROM submissions";
+GradebookEntry read_entry(const Stmt& s) {
+    GradebookEntry e;
+    e.student = s.text(0);
+    e.content_hash = s.text(1);
+    e.status = s.text(2);
+    e.score = s.real(3);
+    e.max_score = s.real(4);
+    e.error = s.text(5);
+    e.graded_at = s.text(6);
+    e.grader_version = s.text(7);
+    e.run = s.integer(8);
+    return e;
+}
+}  // namespace
+
+std::optional<GradebookEntry> Gradebook::entry(const std::string& student) const {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, (std::string(kEntryColumns) + " WHERE student = ?").c_str());
+    s.bind(1, student);
+    if (!s.step()) return std::nullopt;
+    return read_entry(s);
+}
+
+std::vector<GradebookEntry> Gradebook::entries() const {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, (std::string(kEntryColumns) + " ORDER BY student").c_str());
+    std::vector<GradebookEntry> out;
+    while (s.step()) out.push_back(read_entry(s));
+    return out;
+}
+
+void Gradebook::record(std::int64_t run, const std::string& student, const std::string& content_hash,
+                       const SubmissionResult& r) {
+    // A test that ended in `error` is the grader's fault: the submission is
+    // stored, but as `error`, so that a re-run grades it again.
+    std::string error;
+    for (auto& e : r.exercises)
+        for (auto& t : e.tests)
+            if (t.status == Status::error && error.empty()) {
+                auto msg = t.message.substr(0, t.message.find('\n'));
+                error = "grader error in " + e.name + "/" + t.name + (msg.empty() ? "" : ": " + msg);
+            }
+    std::lock_guard lock(mu_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        { Stmt d(db_, "DELETE FROM submissions WHERE student = ?"); d.bind(1, student); d.run(); }
+        {
+            Stmt s(db_,
+                   "INSERT INTO submissions(student, content_hash, status, score, max_score, sandbox, grader_version, "
+                   "graded_at, run_id, error) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            s.bind(1, student).bind(2, content_hash).bind(3, error.empty() ? "graded" : "error").bind(4, r.score)
+                .bind(5, r.max_score).bind(6, r.sandbox).bind(7, r.grader_version).bind(8, now_iso());
+            if (run > 0) s.bind(9, run);
+            s.bind(10, error);
+            s.run();
+        }
+        Stmt ex(db_, "INSERT INTO exercises(student, name, position, score, max_score, message) VALUES(?, ?, ?, ?, ?, ?)");
+        Stmt te(db_,
+                "INSERT INTO tests(student, exercise, name, position, status, score, max_score, message, hint, hidden, "
+                "seed, seconds) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        Stmt fi(db_, "INSERT INTO findings(student, exercise, test, kind, file, line, message) VALUES(?, ?, ?, ?, ?, ?, ?)");
+        int epos = 0;
+        for (auto& e : r.exercises) {
+            ex.bind(1, student).bind(2, e.name).bind(3, epos++).bind(4, e.score).bind(5, e.max_score).bind(6, e.message);
+            ex.run();
+            int tpos = 0;
+            for (auto& t : e.tests) {
+                te.bind(1, student).bind(2, e.name).bind(3, t.name).bind(4, tpos++).bind(5, status_text(t.status))
+                    .bind(6, t.score).bind(7, t.max_score).bind(8, t.message).bind(9, t.hint).bind(10, t.hidden)
+                    .bind(11, std::to_string(t.seed)).bind(12, t.seconds);
+                te.run();
+                for (auto& f : t.findings) {
+                    fi.bind(1, student).bind(2, e.name).bind(3, t.name).bind(4, f.kind).bind(5, f.file)
+                        .bind(6, f.line).bind(7, f.message);
+                    fi.run();
+                }
+            }
+        }
+        if (run > 0) {
+            Stmt u(db_, error.empty() ? "UPDATE runs SET graded = graded + 1 WHERE id = ?"
+                                      : "UPDATE runs SET errors = errors + 1 WHERE id = ?");
+            u.bind(1, run);
+            u.run();
+        }
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void Gradebook::record_error(std::int64_t run, const std::string& student, const std::string& content_hash,
+                             const std::string& message, const std::string& grader_version) {
+    std::lock_guard lock(mu_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        { Stmt d(db_, "DELETE FROM submissions WHERE student = ?"); d.bind(1, student); d.run(); }
+        {
+            Stmt s(db_,
+                   "INSERT INTO submissions(student, content_hash, status, error, grader_version, graded_at, run_id) "
+                   "VALUES(?, ?, 'error', ?, ?, ?, ?)");
+            s.bind(1, student).bind(2, content_hash).bind(3, message).bind(4, grader_version).bind(5, now_iso());
+            if (run > 0) s.bind(6, run);
+            s.run();
+        }
+        if (run > 0) { Stmt u(db_, "UPDATE runs SET errors = errors + 1 WHERE id = ?"); u.bind(1, run); u.run(); }
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::string csv_field(std::string_view s) {
+    bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
+                 (!s.empty() && (s.front() == ' ' || s.back() == ' ' || s.front() == '\t'));
+    if (!quote) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += "\"\"";
+        else out += c;
+    }
+    return out + "\"";
+}
+
+std::string Gradebook::csv(const std::vector<std::string>& exercise_order) const {
+    std::lock_guard lock(mu_);
+    // columns: the given order, then any other exercise in the book (by name)
+    std::vector<std::string> columns = exercise_order;
+    std::set<std::string> seen(columns.begin(), columns.end());
+    {
+        Stmt s(db_, "SELECT DISTINCT name FROM exercises ORDER BY name");
+        while (s.step()) {
+            auto name = s.text(0);
+            if (seen.insert(name).second) columns.push_back(name);
+        }
+    }
+    std::map<std::pair<std::string, std::string>, double> scores;
+    {
+        Stmt s(db_, "SELECT student, name, score FROM exercises");
+        while (s.step()) scores[{s.text(0), s.text(1)}] = s.real(2);
+    }
+    std::string out = "student";
+    for (auto& c : columns) out += "," + csv_field(c);
+    out += ",total,max_score,status\r\n";
+    Stmt s(db_, "SELECT student, status, score, max_score, error FROM submissions ORDER BY student");
+    while (s.step()) {
+        auto student = s.text(0);
+        bool ok = s.text(1) == "graded";
+        out += csv_field(student);
+        for (auto& c : columns) {
+            out += ",";
+            auto it = scores.find({student, c});
+            if (ok && it != scores.end()) out += fmt_number(it->second);
+        }
+        out += "," + (ok ? fmt_number(s.real(2)) : std::string());
+        out += "," + (ok ? fmt_number(s.real(3)) : std::string());
+        out += "," + csv_field(ok ? "graded" : "error: " + s.text(4).substr(0, 200));
+        out += "\r\n";
+    }
+    return out;
+}
+
+void Gradebook::export_csv(const fs::path& file, const std::vector<std::string>& exercise_order) const {
+    auto text = csv(exercise_order);
+    auto tmp = file;
+    tmp += ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error("cannot write " + tmp.string());
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    std::error_code ec;
+    fs::rename(tmp, file, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw std::runtime_error("cannot write " + file.string());
+    }
+}
+
+GradebookSummary Gradebook::summary(std::size_t top_failed) const {
+    std::lock_guard lock(mu_);
+    GradebookSummary sum;
+    {
+        Stmt s(db_, "SELECT status, score, max_score, student, error FROM submissions ORDER BY student");
+        std::vector<double> totals;
+        while (s.step()) {
+            ++sum.submissions;
+            if (s.text(0) == "graded") {
+                ++sum.graded;
+                totals.push_back(s.real(1));
+                sum.max_total = std::max(sum.max_total, s.real(2));
+            } else {
+                ++sum.errors;
+                sum.errors_by_student.emplace_back(s.text(3), s.text(4));
+            }
+        }
+        sum.mean_total = mean(totals);
+        sum.median_total = median(totals);
+    }
+    {
+        Stmt s(db_,
+               "SELECT e.name, e.score, e.max_score, e.position FROM exercises e JOIN submissions s USING(student) "
+               "WHERE s.status = 'graded' ORDER BY e.position, e.name");
+        std::map<std::string, std::vector<double>> scores;
+        std::map<std::string, double> maxes;
+        std::vector<std::string> order;
+        while (s.step()) {
+            auto name = s.text(0);
+            if (!scores.count(name)) order.push_back(name);
+            scores[name].push_back(s.real(1));
+            maxes[name] = std::max(maxes[name], s.real(2));
+        }
+        for (auto& name : order) {
+            GradebookSummary::Exercise e;
+            e.name = name;
+            e.max_score = maxes[name];
+            e.graded = scores[name].size();
+            e.mean = mean(scores[name]);
+            e.median = median(scores[name]);
+            for (double v : scores[name]) e.full += v >= e.max_score;
+            sum.exercises.push_back(e);
+        }
+    }
+    {
+        Stmt s(db_,
+               "SELECT exercise || '/' || name, COUNT(*) AS n FROM tests WHERE status <> 'passed' "
+               "GROUP BY exercise, name ORDER BY n DESC, exercise, name LIMIT ?");
+        s.bind(1, std::int64_t(top_failed));
+        while (s.step()) sum.most_failed.emplace_back(s.text(0), std::size_t(s.integer(1)));
+    }
+    {
+        Stmt s(db_,
+               "SELECT student, exercise || '/' || name || ': ' || status FROM tests "
+               "WHERE status IN ('timeout', 'crashed') ORDER BY student, exercise, position");
+        while (s.step()) sum.limits.emplace_back(s.text(0), s.text(1));
+    }
+    return sum;
+}
+
+}  // namespace conclab

@@ -1,0 +1,943 @@
+// The launch engine shared by every tier: start one program (bubblewrap, or
+// for the bare tier a per-run supervisor), feed its stdin, capture stdout and
+// stderr up to a cap, enforce wall/CPU/memory limits, kill and reap the whole
+// process tree, and turn what happened into a RunResult.
+//
+// Threads: execute() may run in many threads at once. Every fd it creates is
+// O_CLOEXEC from birth (pipe2) and every child marks all fds >= 3 close-on-exec
+// before exec, so a concurrent launch never inherits our pipe ends (which
+// would hold EOF back). No signal handlers, no SIGCHLD: exits are seen
+// through pidfds, reaping is waitpid on our own pid only.
+//
+// Fork safety: the grader is multi-threaded, so between fork and exec a child
+// may only call async-signal-safe functions: the child code below uses raw
+// syscalls and fixed buffers only (no malloc, no stdio, no locks).
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+
+#include "conclab/cgroup.hpp"
+#include "conclab/run.hpp"
+#include "conclab/sandbox.hpp"
+
+namespace bp = boost::process;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace conclab::detail {
+
+// ---------------------------------------------------------------- capture
+
+CaptureBuffer::CaptureBuffer(std::uint64_t limit)
+    : head_cap_(limit / 2), tail_cap_(limit - limit / 2) {}
+
+void CaptureBuffer::append(const char* data, std::size_t size) {
+    total_ += size;
+    if (head_.size() < head_cap_) {
+        std::size_t n = std::min<std::uint64_t>(size, head_cap_ - head_.size());
+        head_.append(data, n);
+        data += n;
+        size -= n;
+    }
+    if (size == 0 || tail_cap_ == 0) return;
+    if (tail_.size() < tail_cap_) {  // still filling: plain append
+        std::size_t n = std::min<std::uint64_t>(size, tail_cap_ - tail_.size());
+        if (tail_.capacity() < tail_cap_ && n < size) tail_.reserve(tail_cap_);
+        tail_.append(data, n);
+        data += n;
+        size -= n;
+        if (tail_.size() < tail_cap_) return;
+        tail_full_ = true;
+        tail_pos_ = 0;
+        if (size == 0) return;
+    }
+    // Ring: only the last tail_cap_ bytes matter.
+    if (size >= tail_cap_) {
+        std::memcpy(tail_.data(), data + (size - tail_cap_), tail_cap_);
+        tail_pos_ = 0;
+        return;
+    }
+    std::size_t first = std::min<std::size_t>(size, tail_cap_ - tail_pos_);
+    std::memcpy(tail_.data() + tail_pos_, data, first);
+    std::memcpy(tail_.data(), data + first, size - first);
+    tail_pos_ = (tail_pos_ + size) % tail_cap_;
+}
+
+Captured CaptureBuffer::finish() const {
+    Captured c;
+    c.total = total_;
+    c.text = head_;
+    c.cut_at = head_.size();
+    if (tail_full_) {
+        c.text.append(tail_, tail_pos_, std::string::npos);
+        c.text.append(tail_, 0, tail_pos_);
+    } else {
+        c.text += tail_;
+    }
+    return c;
+}
+
+namespace {
+
+// ---------------------------------------------------------------- fds
+
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(Fd&& o) noexcept : fd_(o.release()) {}
+    Fd& operator=(Fd&& o) noexcept {
+        if (this != &o) reset(o.release());
+        return *this;
+    }
+    ~Fd() { reset(); }
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
+    void reset(int fd = -1) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+private:
+    int fd_ = -1;
+};
+
+bool make_pipe(Fd& read_end, Fd& write_end) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return false;
+    read_end.reset(p[0]);
+    write_end.reset(p[1]);
+    return true;
+}
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+int pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// ---------------------------------------------------------------- child side
+// Everything from here to the end of the supervisor is called between fork
+// and exec: async-signal-safe syscalls, no allocation.
+
+constexpr unsigned kCloseRangeCloexec = 1u << 2;  // CLOSE_RANGE_CLOEXEC (5.11)
+
+// Marks (or closes) every fd >= first close-on-exec, without /proc (no malloc).
+void child_close_from(int first, bool close_now) {
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, first, ~0u, close_now ? 0u : kCloseRangeCloexec) == 0) return;
+#endif
+    struct rlimit rl;
+    long max = (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) ? rl.rlim_cur : 65536;
+    if (max > 1 << 20) max = 1 << 20;
+    for (long fd = first; fd < max; ++fd) {
+        if (close_now)
+            ::close(static_cast<int>(fd));
+        else
+            ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    }
+}
+
+// The grader ignores SIGPIPE (and a caller may block signals): a program
+// must start with default dispositions and an empty mask, or "death by
+// SIGPIPE" could never be observed.
+void child_reset_signals() {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; ++s)
+        if (s != SIGKILL && s != SIGSTOP) ::sigaction(s, &sa, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+struct ChildPlan {
+    int fds[5] = {-1, -1, -1, -1, -1};  // become fds 0..nfds-1
+    int nfds = 3;
+    int cgroup_fds[6] = {-1, -1, -1, -1, -1, -1};
+    int ncgroup = 0;
+    const char* chdir = nullptr;
+    bool setsid = true;
+    bool drop = false;
+    uid_t uid = 65534;
+    gid_t gid = 65534;
+    bool no_aslr = false;
+    bool no_new_privs = false;
+    bool pdeathsig = false;
+    struct rlimit_entry {
+        int resource;
+        struct rlimit value;
+    } rl[12];
+    int nrl = 0;
+};
+
+// fds[i] -> i for every i, whatever numbers the sources have (one of them may
+// itself be 0..4 when the grader runs with closed stdio): first out of the
+// way to >= 16, then into place.
+int child_move_fds(const ChildPlan& p) {
+    int tmp[5];
+    for (int i = 0; i < p.nfds; ++i) {
+        tmp[i] = ::fcntl(p.fds[i], F_DUPFD_CLOEXEC, 16);
+        if (tmp[i] < 0) return errno;
+    }
+    for (int i = 0; i < p.nfds; ++i)
+        if (::dup2(tmp[i], i) < 0) return errno;  // dup2 clears FD_CLOEXEC on i
+    for (int i = 0; i < p.nfds; ++i) ::close(tmp[i]);
+    return 0;
+}
+
+// Joining before exec means every descendant is born inside the cgroup.
+int child_join_cgroup(const ChildPlan& p) {
+    for (int i = 0; i < p.ncgroup; ++i)
+        if (::write(p.cgroup_fds[i], "0", 1) != 1) return errno ? errno : EIO;
+    return 0;
+}
+
+int child_restrict(const ChildPlan& p, const char** what) {
+    if (p.setsid && ::setsid() < 0) return *what = "setsid", errno;
+    if (p.chdir && ::chdir(p.chdir) != 0) return *what = "chdir", errno;
+    if (p.no_aslr) {
+        int cur = ::personality(0xffffffff);
+        if (cur == -1 || ::personality(static_cast<unsigned long>(cur) | ADDR_NO_RANDOMIZE) == -1)
+            return *what = "personality(ADDR_NO_RANDOMIZE)", errno;
+    }
+    for (int i = 0; i < p.nrl; ++i)
+        if (::setrlimit(static_cast<__rlimit_resource>(p.rl[i].resource), &p.rl[i].value) != 0)
+            return *what = "setrlimit", errno;
+    if (p.drop) {
+        // Raw syscalls: glibc's wrappers would try to signal the (gone) other threads.
+        if (::syscall(SYS_setgroups, 0, nullptr) != 0) return *what = "setgroups", errno;
+        if (::syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) return *what = "setresgid", errno;
+        if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) return *what = "setresuid", errno;
+    }
+    if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return *what = "no_new_privs", errno;
+    // after the uid change, which clears it
+    if (p.pdeathsig && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return *what = "pdeathsig", errno;
+    return 0;
+}
+
+// Boost.Process v1 initializer: the sandbox's half of fork+exec. On failure it
+// reports through Boost's error pipe (bp::child then throws) and exits.
+struct ChildSetup : bp::extend::handler {
+    const ChildPlan* plan;
+    explicit ChildSetup(const ChildPlan* p) : plan(p) {}
+    template <typename Executor>
+    void on_exec_setup(Executor& exec) const {
+        const char* what = "moving fds";
+        child_reset_signals();
+        int err = child_move_fds(*plan);
+        if (!err && (err = child_join_cgroup(*plan)) != 0) what = "joining the run cgroup";
+        if (!err) err = child_restrict(*plan, &what);
+        if (err) {
+            exec.set_error(std::error_code(err, std::system_category()), what);
+            ::_exit(127);
+        }
+        // Boost's own error pipe is already CLOEXEC; so is everything else now.
+        child_close_from(plan->nfds, false);
+    }
+};
+
+// ---------------------------------------------------------------- supervisor
+// The bare tier's per-run process. It is the child subreaper of the program's
+// tree, so every orphan (even one that called setsid and double-forked)
+// becomes its child and can be found and reaped; it ends the run by killing
+// the process group, then sweeping /proc for descendants until it has no
+// child left, and only then reports the program's wait status and exits.
+// Talks to the grader over fd 3 (control: readable or EOF = kill now) and
+// fd 4 (status). A per-run process instead of making the multi-threaded
+// grader itself a subreaper: orphans of concurrent runs never mix.
+
+struct SupStatus {
+    std::int32_t kind;   // 1 = program could not be started, 2 = program ended
+    std::int32_t value;  // errno or wait status
+    std::int32_t step;   // kind 1: which setup step failed (index into kSteps)
+};
+constexpr const char* kSteps[] = {"exec", "fork", "setsid", "chdir", "personality(ADDR_NO_RANDOMIZE)",
+                                  "setrlimit", "setgroups", "setresgid", "setresuid", "no_new_privs",
+                                  "pdeathsig", "moving fds", "joining the run cgroup"};
+
+int step_index(const char* what) {
+    for (int i = 0; i < static_cast<int>(sizeof kSteps / sizeof *kSteps); ++i)
+        if (std::strcmp(kSteps[i], what) == 0) return i;
+    return 0;
+}
+
+void write_all(int fd, const void* data, std::size_t n) {
+    const char* p = static_cast<const char*>(data);
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+// "/proc/<pid>/stat" into buf (no snprintf: not async-signal-safe).
+void proc_stat_path(char* buf, long pid) {
+    char digits[24];
+    int n = 0;
+    do digits[n++] = static_cast<char>('0' + pid % 10), pid /= 10;
+    while (pid > 0);
+    std::memcpy(buf, "/proc/", 6);
+    int k = 6;
+    while (n > 0) buf[k++] = digits[--n];
+    std::memcpy(buf + k, "/stat", 6);
+}
+
+// ppid from /proc/<pid>/stat, -1 if gone.
+long read_ppid(long pid) {
+    char path[48], buf[512];
+    proc_stat_path(path, pid);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char* rp = nullptr;  // the command name may contain ')': take the last one
+    for (char* c = buf; *c; ++c)
+        if (*c == ')') rp = c;
+    if (!rp || rp[1] != ' ' || !rp[2] || rp[3] != ' ') return -1;
+    long v = 0;
+    for (char* c = rp + 4; *c >= '0' && *c <= '9'; ++c) v = v * 10 + (*c - '0');
+    return v;
+}
+
+struct SweepMemory {
+    long* pid;    // pairs (pid, ppid) of one /proc scan
+    long* ppid;
+    std::size_t cap;
+    unsigned char* in_tree;  // bitmap over pids
+    long max_pid;
+};
+
+// SIGKILLs every descendant of `self` (transitive, from one /proc scan);
+// returns how many were signalled.
+int kill_descendants(SweepMemory& m, long self) {
+    int dfd = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return 0;
+    std::size_t n = 0;
+    alignas(8) char buf[16384];
+    for (;;) {
+        long got = ::syscall(SYS_getdents64, dfd, buf, sizeof buf);
+        if (got <= 0) break;
+        for (long off = 0; off < got;) {
+            struct Dirent64 {
+                std::uint64_t ino;
+                std::int64_t off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[1];
+            };
+            auto* d = reinterpret_cast<Dirent64*>(buf + off);
+            off += d->reclen;
+            long pid = 0;
+            const char* c = d->name;
+            if (*c < '1' || *c > '9') continue;
+            for (; *c >= '0' && *c <= '9'; ++c) pid = pid * 10 + (*c - '0');
+            if (*c || pid == self || pid >= m.max_pid || n >= m.cap) continue;
+            long pp = read_ppid(pid);
+            if (pp <= 0) continue;
+            m.pid[n] = pid;
+            m.ppid[n] = pp;
+            ++n;
+        }
+    }
+    ::close(dfd);
+    // Closure over ppid links, by repeated passes (the tree is shallow).
+    std::memset(m.in_tree, 0, static_cast<std::size_t>(m.max_pid / 8 + 1));
+    auto set = [&](long p) { m.in_tree[p >> 3] |= static_cast<unsigned char>(1u << (p & 7)); };
+    auto has = [&](long p) { return p >= 0 && p < m.max_pid && (m.in_tree[p >> 3] >> (p & 7)) & 1; };
+    set(self);
+    int killed = 0;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (std::size_t i = 0; i < n; ++i)
+            if (!has(m.pid[i]) && has(m.ppid[i])) {
+                set(m.pid[i]);
+                ::kill(static_cast<pid_t>(m.pid[i]), SIGKILL);
+                ++killed;
+                grew = true;
+            }
+    }
+    return killed;
+}
+
+[[noreturn]] void supervisor_main(const ChildPlan& sup, const ChildPlan& prog, char* const* argv,
+                                  char* const* envp) {
+    child_reset_signals();
+    // The grader's terminal signals must not kill the supervisor (the program
+    // is in its own session and would be orphaned); the grader's death shows
+    // up as EOF on the control pipe instead.
+    struct sigaction ign;
+    std::memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    for (int s : {SIGPIPE, SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU})
+        ::sigaction(s, &ign, nullptr);
+    if (child_move_fds(sup) != 0) ::_exit(120);
+    if (child_join_cgroup(sup) != 0) ::_exit(121);
+    // Close (not just mark) everything else now: the supervisor never execs,
+    // and fds of concurrent launches (e.g. Boost's exec-error pipe) must not
+    // stay open in it.
+    child_close_from(5, true);
+    const int ctl = 3, status = 4;
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+    auto report = [&](std::int32_t kind, std::int32_t value, std::int32_t step) {
+        SupStatus s{kind, value, step};
+        write_all(status, &s, sizeof s);
+    };
+
+    int ep[2];
+    if (::pipe2(ep, O_CLOEXEC) != 0) {
+        report(1, errno, step_index("fork"));
+        ::_exit(0);
+    }
+    pid_t main_pid = ::fork();
+    if (main_pid == 0) {
+        child_reset_signals();
+        const char* what = "exec";
+        int err = child_restrict(prog, &what);
+        if (!err) {
+            child_close_from(3, false);
+            ::execve(argv[0], argv, envp);
+            err = errno;
+            what = "exec";
+        }
+        std::int32_t msg[2] = {err, step_index(what)};
+        write_all(ep[1], msg, sizeof msg);
+        ::_exit(127);
+    }
+    ::close(ep[1]);
+    if (main_pid < 0) {
+        report(1, errno, step_index("fork"));
+        ::_exit(0);
+    }
+    std::int32_t msg[2];
+    ssize_t got;
+    do got = ::read(ep[0], msg, sizeof msg);
+    while (got < 0 && errno == EINTR);
+    ::close(ep[0]);
+    bool exec_failed = got == static_cast<ssize_t>(sizeof msg);
+
+    if (!exec_failed) {
+        // Wait for the program to end or the grader to ask for the end.
+        int pfd = pidfd_open(main_pid);
+        for (;;) {
+            struct pollfd fds[2] = {{ctl, POLLIN, 0}, {pfd, POLLIN, 0}};
+            int r = ::poll(fds, pfd >= 0 ? 2 : 1, pfd >= 0 ? -1 : 20);
+            if (r < 0 && errno != EINTR) break;
+            if (fds[0].revents) break;
+            if (pfd >= 0 && fds[1].revents) break;
+            siginfo_t si;
+            si.si_pid = 0;
+            if (pfd < 0 && ::waitid(P_PID, static_cast<id_t>(main_pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                si.si_pid != 0)
+                break;
+        }
+        if (pfd >= 0) ::close(pfd);
+    }
+
+    // End of the run: nothing of the tree may survive it.
+    ::kill(-main_pid, SIGKILL);  // its process group (setsid made it the leader)
+    long max_pid = 4194304;      // PID_MAX_LIMIT on 64-bit
+    SweepMemory mem;
+    mem.cap = 1 << 16;
+    mem.max_pid = max_pid;
+    void* a = ::mmap(nullptr, mem.cap * 2 * sizeof(long) + static_cast<std::size_t>(max_pid / 8 + 1),
+                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    bool have_mem = a != MAP_FAILED;
+    if (have_mem) {
+        mem.pid = static_cast<long*>(a);
+        mem.ppid = mem.pid + mem.cap;
+        mem.in_tree = reinterpret_cast<unsigned char*>(mem.ppid + mem.cap);
+    }
+    long self = ::getpid();
+    int main_status = 0;
+    bool have_main = false;
+    for (;;) {
+        int killed = have_mem ? kill_descendants(mem, self) : 0;
+        int st = 0;
+        pid_t w;
+        while ((w = ::waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == main_pid) main_status = st, have_main = true;
+        if (w < 0 && errno == ECHILD) break;  // no child left: the tree is empty
+        if (w < 0 && errno == EINTR) continue;
+        if (killed == 0) {
+            // every remaining child is already dying; wait for one
+            w = ::waitpid(-1, &st, 0);
+            if (w == main_pid) main_status = st, have_main = true;
+            if (w < 0 && errno == ECHILD) break;
+        } else {
+            struct timespec ts{0, 500'000};
+            ::nanosleep(&ts, nullptr);
+        }
+    }
+    if (exec_failed)
+        report(1, msg[0], msg[1]);
+    else if (have_main)
+        report(2, main_status, 0);
+    ::_exit(0);
+}
+
+// ---------------------------------------------------------------- parent side
+
+struct ProcStat {
+    pid_t pid, ppid;
+    std::uint64_t cpu_ticks;  // utime+stime+cutime+cstime
+    std::uint64_t rss_pages;
+};
+
+std::vector<ProcStat> scan_proc() {
+    std::vector<ProcStat> out;
+    DIR* d = ::opendir("/proc");
+    if (!d) return out;
+    char path[300], buf[1024];
+    while (dirent* e = ::readdir(d)) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || std::strlen(e->d_name) > 32) continue;
+        std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t n = ::read(fd, buf, sizeof buf - 1);
+        ::close(fd);
+        if (n <= 0) continue;
+        buf[n] = 0;
+        char* rp = std::strrchr(buf, ')');
+        if (!rp) continue;
+        // fields after ")": 3 state, 4 ppid, ... 14 utime 15 stime 16 cutime 17 cstime ... 24 rss
+        std::uint64_t f[25] = {};
+        char* c = rp + 2;
+        int field = 3;
+        while (*c && field <= 24) {
+            if (field >= 4) f[field] = std::strtoull(c, nullptr, 10);
+            while (*c && *c != ' ') ++c;
+            while (*c == ' ') ++c;
+            ++field;
+        }
+        out.push_back({static_cast<pid_t>(std::atol(e->d_name)), static_cast<pid_t>(f[4]),
+                       f[14] + f[15] + f[16] + f[17], f[24]});
+    }
+    ::closedir(d);
+    return out;
+}
+
+// root and all its descendants in one scan
+std::vector<const ProcStat*> tree_of(const std::vector<ProcStat>& all, pid_t root) {
+    std::unordered_map<pid_t, std::vector<const ProcStat*>> kids;
+    const ProcStat* top = nullptr;
+    for (const auto& p : all) {
+        kids[p.ppid].push_back(&p);
+        if (p.pid == root) top = &p;
+    }
+    std::vector<const ProcStat*> out;
+    if (!top) return out;
+    out.push_back(top);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        auto it = kids.find(out[i]->pid);
+        if (it != kids.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+    return out;
+}
+
+// Backstop: SIGKILL root's descendants (and root) until none are left or
+// `budget` runs out. Used when the normal kill path did not end the run.
+void sweep_tree(pid_t root, milliseconds budget) {
+    auto end = Clock::now() + budget;
+    do {
+        auto all = scan_proc();
+        auto tree = tree_of(all, root);
+        bool any = false;
+        for (auto* p : tree)
+            if (p->pid != root) ::kill(p->pid, SIGKILL), any = true;
+        if (!any) return;
+        ::usleep(1000);
+    } while (Clock::now() < end);
+}
+
+struct Sample {
+    std::uint64_t cpu_ms = 0;
+    std::uint64_t rss_bytes = 0;
+};
+
+Sample sample_tree(pid_t root) {
+    static const long tick = ::sysconf(_SC_CLK_TCK);
+    static const long page = ::sysconf(_SC_PAGESIZE);
+    Sample s;
+    auto all = scan_proc();
+    for (auto* p : tree_of(all, root)) {
+        s.cpu_ms += p->cpu_ticks * 1000 / static_cast<std::uint64_t>(tick);
+        s.rss_bytes += p->rss_pages * static_cast<std::uint64_t>(page);
+    }
+    return s;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+// bwrap --json-status-fd: one JSON object per line; "exit-code" only when
+// the program ran (missing: bwrap itself failed, e.g. exec of argv[0]).
+std::optional<int> bwrap_exit_code(const std::string& status) {
+    auto k = status.find("\"exit-code\"");
+    if (k == std::string::npos) return std::nullopt;
+    k = status.find(':', k);
+    if (k == std::string::npos) return std::nullopt;
+    return std::atoi(status.c_str() + k + 1);
+}
+
+std::string first_lines(const std::string& text, std::size_t max_lines = 5) {
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < max_lines && pos != std::string::npos; ++i) {
+        pos = text.find('\n', pos);
+        if (pos != std::string::npos) ++pos;
+    }
+    std::string out = text.substr(0, pos == std::string::npos ? text.size() : pos);
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
+}
+
+}  // namespace
+
+RunResult execute(const Launch& launch, const RunSpec& spec) {
+    RunResult r;
+    const auto& lim = spec.limits;
+    auto fail = [&](std::string why) {
+        r.started = false;
+        r.start_error = std::move(why);
+        return r;
+    };
+    if (launch.argv.empty()) return fail("empty command");
+
+    // --- pipes (parent ends non-blocking; every fd O_CLOEXEC)
+    Fd in_r, in_w, out_r, out_w, err_r, err_w, st_r, st_w, ctl_r, ctl_w;
+    if (!spec.stdin_data.empty()) {
+        if (!make_pipe(in_r, in_w)) return fail("pipe: " + errno_text(errno));
+    } else {
+        in_r.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!in_r) return fail("/dev/null: " + errno_text(errno));
+    }
+    if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w)) return fail("pipe: " + errno_text(errno));
+    bool want_status = launch.bwrap_status || launch.supervised;
+    if (want_status && !make_pipe(st_r, st_w)) return fail("pipe: " + errno_text(errno));
+    if (launch.supervised && !make_pipe(ctl_r, ctl_w)) return fail("pipe: " + errno_text(errno));
+
+    std::vector<Fd> cg_fds;
+    if (launch.cgroup)
+        for (const auto& f : launch.cgroup->procs_files()) {
+            cg_fds.emplace_back(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
+            if (!cg_fds.back()) return fail("open " + f.string() + ": " + errno_text(errno));
+        }
+    if (cg_fds.size() > 6) return fail("too many cgroup hierarchies");
+
+    // --- child plans
+    ChildPlan prog;
+    prog.fds[0] = in_r.get();
+    prog.fds[1] = out_w.get();
+    prog.fds[2] = err_w.get();
+    prog.nfds = 3;
+    std::string chdir = launch.chdir.string();
+    prog.chdir = chdir.empty() ? nullptr : chdir.c_str();
+    prog.drop = launch.drop_privileges;
+    prog.uid = launch.uid;
+    prog.gid = launch.gid;
+    prog.no_aslr = launch.no_aslr;
+    prog.no_new_privs = launch.no_new_privs;
+    for (const auto& l : launch.rlimits) {
+        if (prog.nrl == 12) break;
+        prog.rl[prog.nrl].resource = l.resource;
+        prog.rl[prog.nrl].value.rlim_cur = l.soft;
+        prog.rl[prog.nrl].value.rlim_max = l.hard;
+        ++prog.nrl;
+    }
+
+    auto argv = c_strings(launch.argv);
+    auto envp = c_strings(launch.env);
+    const auto start = Clock::now();
+    pid_t pid = -1;
+
+    if (launch.supervised) {
+        ChildPlan sup;
+        sup.fds[0] = in_r.get();
+        sup.fds[1] = out_w.get();
+        sup.fds[2] = err_w.get();
+        sup.fds[3] = ctl_r.get();
+        sup.fds[4] = st_w.get();
+        sup.nfds = 5;
+        for (std::size_t i = 0; i < cg_fds.size(); ++i) sup.cgroup_fds[i] = cg_fds[i].get();
+        sup.ncgroup = static_cast<int>(cg_fds.size());
+        prog.pdeathsig = true;  // the supervisor dies -> so does the program
+        pid = ::fork();
+        if (pid == 0) supervisor_main(sup, prog, argv.data(), envp.data());
+        if (pid < 0) return fail("fork: " + errno_text(errno));
+    } else {
+        if (launch.bwrap_status) {
+            prog.fds[3] = st_w.get();
+            prog.nfds = 4;
+        }
+        for (std::size_t i = 0; i < cg_fds.size(); ++i) prog.cgroup_fds[i] = cg_fds[i].get();
+        prog.ncgroup = static_cast<int>(cg_fds.size());
+        // bwrap (or whatever argv[0] is) gets exactly launch.env, nothing of ours
+        bp::environment env;
+        for (const auto& kv : launch.env) {
+            auto eq = kv.find('=');
+            if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+        }
+        std::vector<std::string> args(launch.argv.begin() + 1, launch.argv.end());
+        try {
+            bp::child c(bp::exe = launch.argv[0], bp::args = args, env, ChildSetup(&prog));
+            pid = c.id();
+            c.detach();  // reaped below with wait4, by pid
+        } catch (const std::exception& e) {
+            return fail(std::string("cannot start ") + launch.argv[0] + ": " + e.what());
+        }
+    }
+    // our copies of the child's ends: close now, or EOF never comes
+    in_r.reset();
+    out_w.reset();
+    err_w.reset();
+    st_w.reset();
+    ctl_r.reset();
+    cg_fds.clear();
+    r.started = true;
+
+    for (Fd* f : {&in_w, &out_r, &err_r, &st_r})
+        if (*f) set_nonblocking(f->get());
+    Fd pidfd(pidfd_open(pid));
+
+    // --- the loop: I/O, limits, exit
+    CaptureBuffer out(lim.output), err(lim.output);
+    std::string status_bytes;
+    std::size_t stdin_off = 0;
+    const auto deadline = start + lim.wall;
+    const milliseconds sample_every(25);
+    auto next_sample = start + sample_every;
+    bool killed = false, exited = false;
+    Clock::time_point kill_time{};
+    std::vector<char> buf_storage(1 << 16);
+    char* buf = buf_storage.data();
+    const std::size_t buf_size = buf_storage.size();
+
+    auto kill_everything = [&] {
+        if (killed) return;
+        killed = true;
+        kill_time = Clock::now();
+        if (launch.supervised) {
+            ctl_w.reset();  // EOF: the supervisor kills its tree and reports
+        } else {
+            if (launch.cgroup) launch.cgroup->kill(milliseconds(0));
+            ::kill(pid, SIGKILL);  // bwrap --die-with-parent takes the sandbox down with it
+            sweep_tree(pid, milliseconds(20));
+        }
+    };
+    auto read_some = [&](Fd& fd, CaptureBuffer* cap, std::string* raw) {
+        // a bounded number of reads per wakeup so one flooding stream cannot starve the clock
+        for (int i = 0; i < 16 && fd; ++i) {
+            ssize_t n = ::read(fd.get(), buf, buf_size);
+            if (n > 0) {
+                if (cap) cap->append(buf, static_cast<std::size_t>(n));
+                if (raw && raw->size() < (1u << 16)) raw->append(buf, static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+            fd.reset();  // EOF or error
+        }
+    };
+
+    while (!exited) {
+        auto now = Clock::now();
+        auto wake = std::min(killed ? kill_time + milliseconds(3000) : deadline, next_sample);
+        int timeout = static_cast<int>(
+            std::max<long long>(0, std::chrono::duration_cast<milliseconds>(wake - now).count() + 1));
+        if (!pidfd) timeout = std::min(timeout, 10);
+
+        pollfd fds[5];
+        int nf = 0;
+        auto add = [&](Fd& f, short ev) -> int {
+            if (!f) return -1;
+            fds[nf] = {f.get(), ev, 0};
+            return nf++;
+        };
+        int i_out = add(out_r, POLLIN), i_err = add(err_r, POLLIN), i_st = add(st_r, POLLIN);
+        int i_in = add(in_w, POLLOUT), i_pid = add(pidfd, POLLIN);
+        int pr = ::poll(fds, static_cast<nfds_t>(nf), timeout);
+        if (pr < 0 && errno != EINTR) break;
+        if (pr > 0) {
+            if (i_out >= 0 && fds[i_out].revents) read_some(out_r, &out, nullptr);
+            if (i_err >= 0 && fds[i_err].revents) read_some(err_r, &err, nullptr);
+            if (i_st >= 0 && fds[i_st].revents) read_some(st_r, nullptr, &status_bytes);
+            if (i_in >= 0 && fds[i_in].revents) {
+                if (fds[i_in].revents & (POLLERR | POLLHUP)) {
+                    in_w.reset();
+                } else {
+                    ssize_t n = ::write(in_w.get(), spec.stdin_data.data() + stdin_off,
+                                        std::min<std::size_t>(spec.stdin_data.size() - stdin_off, 1 << 16));
+                    if (n > 0) stdin_off += static_cast<std::size_t>(n);
+                    if ((n < 0 && errno != EAGAIN && errno != EINTR) || stdin_off == spec.stdin_data.size())
+                        in_w.reset();  // all written (EOF for the program) or the program closed it
+                }
+            }
+            if (i_pid >= 0 && fds[i_pid].revents) exited = true;
+        }
+        if (!pidfd) {
+            siginfo_t si;
+            si.si_pid = 0;
+            if (::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+                exited = true;
+        }
+        if (exited) break;
+
+        now = Clock::now();
+        if (!killed && now >= deadline) {
+            r.timed_out = true;
+            kill_everything();
+        }
+        if (!killed && now >= next_sample) {
+            next_sample = now + sample_every;
+            std::optional<std::uint64_t> cpu_ms;
+            std::uint64_t rss = 0;
+            if (launch.cgroup) {
+                if (auto us = launch.cgroup->cpu_usec()) cpu_ms = *us / 1000;
+            }
+            if (!cpu_ms || launch.poll_memory) {
+                Sample s = sample_tree(pid);
+                if (!cpu_ms) cpu_ms = s.cpu_ms;
+                rss = s.rss_bytes;
+            }
+            if (*cpu_ms >= static_cast<std::uint64_t>(lim.cpu.count())) {
+                r.cpu_exceeded = true;
+                kill_everything();
+            } else if (launch.poll_memory && lim.memory && rss > lim.memory) {
+                r.out_of_memory = true;
+                kill_everything();
+            }
+        }
+        if (killed && now >= kill_time + milliseconds(3000)) {
+            // The normal kill did not end it (should not happen): force it.
+            sweep_tree(pid, milliseconds(200));
+            ::kill(pid, SIGKILL);
+            kill_time = now;
+        }
+    }
+
+    // --- reap, then make sure nothing of the tree is left
+    int wstatus = 0;
+    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {}
+    r.wall = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+    if (launch.cgroup) launch.cgroup->kill(milliseconds(2000));
+    in_w.reset();
+
+    // Drain what is left in the pipes; every writer is dead by now, so EOF
+    // comes at once (the bound is only against a bug).
+    auto drain_end = Clock::now() + milliseconds(1000);
+    while ((out_r || err_r || st_r) && Clock::now() < drain_end) {
+        pollfd fds[3];
+        int nf = 0;
+        Fd* which[3];
+        for (Fd* f : {&out_r, &err_r, &st_r})
+            if (*f) fds[nf] = {f->get(), POLLIN, 0}, which[nf++] = f;
+        if (::poll(fds, static_cast<nfds_t>(nf), 50) <= 0) continue;
+        for (int i = 0; i < nf; ++i)
+            if (fds[i].revents) {
+                if (which[i] == &out_r) read_some(out_r, &out, nullptr);
+                else if (which[i] == &err_r) read_some(err_r, &err, nullptr);
+                else read_some(st_r, nullptr, &status_bytes);
+            }
+    }
+    r.out = out.finish();
+    r.err = err.finish();
+    r.output_limited = r.out.truncated() || r.err.truncated();
+
+    // --- what happened
+    if (launch.supervised) {
+        SupStatus s{};
+        if (status_bytes.size() >= sizeof s) {
+            std::memcpy(&s, status_bytes.data(), sizeof s);
+            if (s.kind == 1) {
+                const char* step = s.step >= 0 && s.step < static_cast<int>(sizeof kSteps / sizeof *kSteps)
+                                       ? kSteps[s.step] : "setup";
+                return fail(std::string(step) + " " + launch.argv[0] + ": " + errno_text(s.value));
+            }
+            if (WIFEXITED(s.value)) r.exit_code = WEXITSTATUS(s.value);
+            if (WIFSIGNALED(s.value)) r.signal = WTERMSIG(s.value);
+        } else if (killed) {
+            r.signal = SIGKILL;
+        } else {
+            return fail("the run's supervisor died (wait status " + std::to_string(wstatus) + ")");
+        }
+    } else if (launch.bwrap_status) {
+        auto code = bwrap_exit_code(status_bytes);
+        if (!code) {
+            if (killed) {
+                r.signal = SIGKILL;
+            } else {
+                std::string msg = first_lines(r.err.text);
+                return fail("sandbox (bubblewrap) failed" +
+                            (WIFEXITED(wstatus) ? " with exit code " + std::to_string(WEXITSTATUS(wstatus))
+                                                : " with signal " + std::to_string(WTERMSIG(wstatus))) +
+                            (msg.empty() ? std::string() : ": " + msg));
+            }
+        } else if ((*code == 126 || *code == 127) && r.err.text.rfind("prlimit: failed to execute", 0) == 0) {
+            // tier (b) starts the program through prlimit(1): its exec failed
+            return fail("sandbox could not start the program: " + first_lines(r.err.text));
+        } else if (*code > 128 && *code < 128 + 32) {
+            // bwrap reports a program killed by signal n as exit code 128+n
+            // (and so would a program that exits with 128+n: taken as a signal).
+            r.signal = *code - 128;
+        } else {
+            r.exit_code = *code;
+        }
+    } else {
+        if (WIFEXITED(wstatus)) r.exit_code = WEXITSTATUS(wstatus);
+        if (WIFSIGNALED(wstatus)) r.signal = WTERMSIG(wstatus);
+    }
+
+    if (r.signal == SIGXCPU) r.cpu_exceeded = true;
+    if (launch.cgroup) {
+        if (launch.cgroup->oom_kills() > 0) r.out_of_memory = true;
+        if (launch.cgroup->pids_max_hits() > 0) r.process_limited = true;
+        if (auto us = launch.cgroup->cpu_usec(); us && *us / 1000 >= static_cast<std::uint64_t>(lim.cpu.count()))
+            r.cpu_exceeded = true;
+    }
+    return r;
+}
+
+}  // namespace conclab::detail

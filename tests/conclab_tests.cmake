@@ -1,0 +1,31 @@
+# The project's own grading tests: every grader proven both ways.
+#   reference/<ex>                must score 100%
+#   stub/<ex>                     the untouched stub must lose points
+#   known-wrong/<ex>/<case>       must lose points in the tests its expect.yaml names
+#   hostile/<case>                must be contained and graded as its expect.yaml says
+# Each is one `conclab verify` run; expect.yaml is documented in docs/corpus.md.
+set(CONCLAB_BIN $<TARGET_FILE:conclab>)
+file(GLOB CONCLAB_EXERCISE_MANIFESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/exercises/*/exercise.yaml)
+foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
+  get_filename_component(exdir ${manifest} DIRECTORY)
+  get_filename_component(ex ${exdir} NAME)
+  if(EXISTS ${CMAKE_SOURCE_DIR}/reference/${ex})
+    add_test(NAME reference/${ex}
+             COMMAND conclab verify ${CMAKE_SOURCE_DIR}/reference/${ex} --exercise ${ex} --expect full --runs 2)
+  endif()
+  add_test(NAME stub/${ex} COMMAND conclab verify ${exdir} --exercise ${ex} --expect loss)
+  file(GLOB cases CONFIGURE_DEPENDS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/known-wrong/${ex}/*)
+  foreach(case ${cases})
+    if(EXISTS ${case}/expect.yaml)
+      get_filename_component(name ${case} NAME)
+      add_test(NAME known-wrong/${ex}/${name} COMMAND conclab verify ${case})
+    endif()
+  endforeach()
+endforeach()
+file(GLOB hostile_cases CONFIGURE_DEPENDS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/hostile/*)
+foreach(case ${hostile_cases})
+  if(EXISTS ${case}/expect.yaml)
+    get_filename_component(name ${case} NAME)
+    add_test(NAME hostile/${name} COMMAND conclab verify ${case})
+  endif()
+endforeach()

@@ -1,0 +1,130 @@
+// Verdicts in the judges' order, and points.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include "conclab/score.hpp"
+
+using namespace conclab;
+
+namespace {
+
+RunEvidence clean_run() {
+    RunEvidence ev;
+    ev.run.started = true;
+    ev.run.exit_code = 0;
+    return ev;
+}
+
+TestSpec test_spec() {
+    TestSpec t;
+    t.name = "t";
+    t.points = 5;
+    t.limits.wall = std::chrono::seconds(5);
+    return t;
+}
+
+}  // namespace
+
+TEST(Judge, CleanRunPasses) {
+    EXPECT_EQ(judge_run(test_spec(), clean_run()).status, Status::passed);
+}
+
+TEST(Judge, SandboxFailureIsTheGradersError) {
+    RunEvidence ev = clean_run();
+    ev.run.started = false;
+    ev.run.start_error = "bwrap: no permission";
+    ev.run.timed_out = true;  // even with other symptoms: error comes first
+    Verdict v = judge_run(test_spec(), ev);
+    EXPECT_EQ(v.status, Status::error);
+    EXPECT_NE(v.message.find("bwrap: no permission"), std::string::npos);
+}
+
+TEST(Judge, SanitizerStartFailureIsTheGradersErrorNotTheStudents) {
+    RunEvidence ev = clean_run();
+    ev.run.exit_code = 66;  // NOTES: the same exit code as a race
+    ev.sanitizer_runtime_failure = true;
+    ev.sanitizer_failure_text = "FATAL: ThreadSanitizer: unexpected memory mapping";
+    EXPECT_EQ(judge_run(test_spec(), ev).status, Status::error);
+}
+
+TEST(Judge, TimeoutBeatsFindingsAndCrashes) {
+    RunEvidence ev = clean_run();
+    ev.run.timed_out = true;
+    ev.run.signal = SIGKILL;
+    ev.run.out.text = "line1\nline2\nlast words\n";
+    ev.findings.push_back({"data race", "exercises/x/x.cpp", 3, "..."});
+    Verdict v = judge_run(test_spec(), ev);
+    EXPECT_EQ(v.status, Status::timeout);
+    EXPECT_NE(v.message.find("5 s"), std::string::npos);
+    EXPECT_NE(v.message.find("last words"), std::string::npos) << "shows the last lines printed";
+}
+
+TEST(Judge, MemoryLimitBeatsOutputLimit) {
+    RunEvidence ev = clean_run();
+    ev.run.out_of_memory = true;
+    ev.run.output_limited = true;
+    Verdict v = judge_run(test_spec(), ev);
+    EXPECT_EQ(v.status, Status::crashed);
+    EXPECT_NE(v.message.find("memory"), std::string::npos);
+}
+
+TEST(Judge, FindingFailsEvenWhenAssertionsPassed) {
+    RunEvidence ev = clean_run();
+    ev.run.exit_code = 66;
+    ev.findings.push_back({"data race", "exercises/counter/counter.cpp", 14, "race"});
+    Verdict v = judge_run(test_spec(), ev);
+    EXPECT_EQ(v.status, Status::failed);
+    EXPECT_NE(v.message.find("exercises/counter/counter.cpp:14"), std::string::npos);
+}
+
+TEST(Judge, SignalIsACrashAndNamed) {
+    RunEvidence ev = clean_run();
+    ev.run.exit_code.reset();
+    ev.run.signal = SIGSEGV;
+    Verdict v = judge_run(test_spec(), ev);
+    EXPECT_EQ(v.status, Status::crashed);
+    EXPECT_NE(v.message.find("SIGSEGV"), std::string::npos);
+}
+
+TEST(Judge, FailedAssertionsAreShownButCut) {
+    RunEvidence ev = clean_run();
+    ev.run.exit_code = 1;
+    for (int i = 0; i < 5; ++i) ev.failed_assertions.push_back("failure " + std::to_string(i));
+    Verdict v = judge_run(test_spec(), ev);
+    EXPECT_EQ(v.status, Status::failed);
+    EXPECT_NE(v.message.find("failure 0"), std::string::npos);
+    EXPECT_EQ(v.message.find("failure 4"), std::string::npos);
+    EXPECT_NE(v.message.find("2 more"), std::string::npos);
+}
+
+TEST(Judge, WrongExitCodeOfAProgram) {
+    TestSpec t = test_spec();
+    t.exit_code = 0;
+    RunEvidence ev = clean_run();
+    ev.run.exit_code = 3;
+    Verdict v = judge_run(t, ev);
+    EXPECT_EQ(v.status, Status::failed);
+    EXPECT_NE(v.message.find("code 3"), std::string::npos);
+}
+
+TEST(Judge, GoogleTestThatNeverReportedIsACrash) {
+    RunEvidence ev = clean_run();
+    ev.gtest_ran = false;
+    EXPECT_EQ(judge_run(test_spec(), ev).status, Status::crashed);
+}
+
+TEST(Score, OnlyPassedTestsEarnPoints) {
+    ExerciseResult ex;
+    ex.tests = {{.name = "a", .status = Status::passed, .max_score = 5},
+                {.name = "b", .status = Status::failed, .max_score = 3},
+                {.name = "c", .status = Status::timeout, .max_score = 2}};
+    score_exercise(ex);
+    EXPECT_DOUBLE_EQ(ex.score, 5);
+    EXPECT_DOUBLE_EQ(ex.max_score, 10);
+    SubmissionResult sub;
+    sub.exercises = {ex, ex};
+    score_submission(sub);
+    EXPECT_DOUBLE_EQ(sub.score, 10);
+    EXPECT_DOUBLE_EQ(sub.max_score, 20);
+}
