@@ -271,6 +271,10 @@ void run_probe(double limit_seconds, const std::function<void()>& body) {
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != tester) _exit(70);
+        // fds 0-2 open, so that pipe() never hands them out (rw_shim.cpp leaves them alone)
+        for (int fd = 0; fd <= 2; ++fd) {
+            if (fcntl(fd, F_GETFD) == -1) open("/dev/null", O_RDWR);
+        }
         g_probe_pid = getpid();
         int code = 0;
         std::string msg;
@@ -399,6 +403,20 @@ char proc_state(pid_t pid) {
     return line[paren + 2];
 }
 
+// Waits until the child has ended (without reaping it), then calls wait().
+// Every test except child_is_reaped uses this, so that a wait() which does not
+// block (WNOHANG) fails there, deterministically, and not at random elsewhere.
+int wait_after_exit(pipes::Child& child) {
+    for (;;) {
+        siginfo_t info{};
+        int r = waitid(P_PID, static_cast<id_t>(child.pid()), &info, WEXITED | WNOHANG | WNOWAIT);
+        if (r == -1 && errno == EINTR) continue;
+        if (r == -1 || info.si_pid == child.pid()) break;   // ended (or not ours: let wait() say so)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return child.wait();
+}
+
 std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
     std::string s(n, '\0');
     std::size_t i = 0;
@@ -425,7 +443,7 @@ void reap_quietly(pipes::Child& child) {
     child.connection().close();
     set_stage("waiting for the child to exit after an error (wait())",
               "The child never ended. (It was probably blocked waiting for a message or for EOF.)");
-    child.wait();
+    wait_after_exit(child);
 }
 
 // Sends every message of `down` to a child, which checks each one; then the
@@ -484,7 +502,7 @@ void exchange_messages(const std::vector<std::string>& down, const std::vector<s
         }
     }
     set_stage("waiting for the child to exit (wait())");
-    int code = child.wait();
+    int code = wait_after_exit(child);
     PROBE_CHECK(code == 0, "the child exited with " << code << " instead of 0." << child_said());
 }
 
@@ -573,17 +591,19 @@ TEST(PipesEof, EofWhenTheChildExits) {
         std::optional<std::string> eof = child.connection().recv();
         PROBE_CHECK(!eof, "after the child exited, recv() returned " << show_opt(eof) << " instead of std::nullopt.");
         set_stage("waiting for the child to exit (wait())");
-        int code = child.wait();
+        int code = wait_after_exit(child);
         PROBE_CHECK(code == 0, "the child returned 0 but wait() said " << code << "." << child_said());
     });
 }
 
 TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
     run_probe(3, [] {
+        // The child adds up the bytes it receives until EOF (bytes, not
+        // messages: this test is about EOF, not framing).
         auto child = pipes::spawn(guarded([](Connection& c) {
-            int n = 0;
-            while (c.recv()) ++n;   // until EOF
-            return n;
+            int bytes = 0;
+            while (std::optional<std::string> m = c.recv()) bytes += static_cast<int>(m->size());
+            return bytes;
         }));
         set_stage("sending three messages to the child", "send() blocked although the child was reading.");
         for (const char* m : {"one", "two", "three"}) child.connection().send(m);
@@ -592,9 +612,10 @@ TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
                   "EOF never arrived in the child: it still waits in recv() after the parent closed its end. "
                   "Did the child close its copies of the parent's pipe ends right after fork()? As long as the "
                   "child itself holds a copy of the write end it reads from, read() never returns 0.");
-        int code = child.wait();
-        PROBE_CHECK(code == 3, "the child counted messages until EOF and exited with the count: expected 3, wait() "
-                                   << "returned " << code << "." << child_said());
+        int code = wait_after_exit(child);
+        PROBE_CHECK(code == 11, "the child added up the bytes it received until EOF (3 + 3 + 5) and exited with "
+                                "the sum: expected 11, wait() returned "
+                                    << code << "." << child_said());
     });
 }
 
@@ -658,7 +679,7 @@ TEST(PipesFraming, OneMibMessagesBothWays) {
             }
         }
         set_stage("waiting for the child to exit (wait())");
-        int code = child.wait();
+        int code = wait_after_exit(child);
         PROBE_CHECK(code == 0, "the child exited with " << code << "." << child_said());
     });
 }
@@ -685,7 +706,7 @@ TEST(PipesFraming, TruncatedFrameThrows) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         kill(child.pid(), SIGKILL);
         set_stage("waiting for the killed child (wait())");
-        child.wait();
+        wait_after_exit(child);
 
         set_stage("recv() of a message cut short by the sender's death",
                   "recv() never returned: EOF never arrived after the child was killed (does the parent still "
@@ -774,7 +795,7 @@ TEST(PipesErrors, SendToAnExitedChildThrows) {
     run_probe(3, [] {
         auto child = pipes::spawn(guarded([](Connection&) { return 0; }));
         set_stage("waiting for a child that exits at once (wait())");
-        int code = child.wait();
+        int code = wait_after_exit(child);
         PROBE_CHECK(code == 0, "the child returned 0 but wait() said " << code << ".");
         set_stage("sending \"hello\" to a child that has exited",
                   "send() blocked: nobody will ever read, so write() should have failed with EPIPE.");
@@ -794,7 +815,7 @@ TEST(PipesErrors, SendToAnExitedChildThrows) {
         expect_epipe([&] { child2.connection().send(std::string(1u << 20, 'q')); },
                      "sending 1 MiB to a child that exits without reading");
         set_stage("waiting for the second child (wait())");
-        child2.wait();
+        wait_after_exit(child2);
 
         set_stage("using a new pipe after the EPIPE errors",
                   "a new pipe did not work after the EPIPE errors.");
@@ -827,7 +848,7 @@ TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
             auto child = pipes::spawn(c.fn);
             PROBE_CHECK(child.pid() > 0 && child.pid() != getpid(),
                         "pid() returned " << child.pid() << ": expected the child's process id.");
-            const int got = child.wait();
+            const int got = wait_after_exit(child);
             std::string why;
             if (got == c.expected << 8 && c.expected < 128) {
                 why = " That is the raw status from waitpid(): decode it with WIFEXITED/WEXITSTATUS.";
@@ -846,11 +867,11 @@ TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
 TEST(PipesProcesses, ChildIsReaped) {
     run_probe(3, [] {
         auto child = pipes::spawn(guarded([](Connection&) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
             return 5;
         }));
         const pid_t pid = child.pid();
-        set_stage("waiting for a child that sleeps 100 ms and returns 5 (wait())", "wait() never returned.");
+        set_stage("waiting for a child that sleeps 200 ms and returns 5 (wait())", "wait() never returned.");
         const int code = child.wait();
         const char state = proc_state(pid);
         if (state != 0 && state != 'Z') {
@@ -949,7 +970,7 @@ TEST(PipesResources, NoFdLeaks) {
                                          << report->substr(report->find(' ') + 1) << "), but its end needs only "
                                          << per_end << ": the child must close the parent's ends.");
             set_stage("waiting for the child to exit (wait())");
-            child.wait();
+            wait_after_exit(child);
         }
         leaked("spawn(), wait() and destroying the Child");
     });

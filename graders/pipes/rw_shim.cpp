@@ -6,7 +6,8 @@
 // functions through __real_read/__real_write. Calls made inside shared
 // libraries (libc's stdio, libstdc++'s streams) are not affected.
 //
-// Off until the test calls conclab_shim_set_mode(); then, on fds > 2 only:
+// Off until the test calls conclab_shim_set_mode(); then, on pipes (and FIFOs)
+// other than the standard fds 0-2 only:
 //   mode 1  every call moves 1-3 bytes (seeded): a pipe is a byte stream and
 //           read()/write() may always move fewer bytes than asked. Code that
 //           assumes one read() = one message, or ignores write()'s count,
@@ -15,6 +16,7 @@
 //           as when a signal handler interrupts a blocking call. Code that
 //           does not retry on EINTR throws or loses data.
 // The mode and the random state are inherited by children made with fork().
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,6 +41,12 @@ std::uint64_t next_random() {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+bool wrapped(int fd, std::size_t count) {
+    if (g_mode.load(std::memory_order_relaxed) == 0 || fd <= 2 || count == 0) return false;
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
 // How many bytes this call may move, or -1 for an injected EINTR.
@@ -75,7 +83,7 @@ extern "C" long conclab_shim_count(int what) {
 }
 
 extern "C" ssize_t __wrap_read(int fd, void* buf, size_t count) {
-    if (g_mode.load(std::memory_order_relaxed) == 0 || fd <= 2 || count == 0) return __real_read(fd, buf, count);
+    if (!wrapped(fd, count)) return __real_read(fd, buf, count);
     g_reads.fetch_add(1, std::memory_order_relaxed);
     const long n = plan(count);
     if (n < 0) {
@@ -86,7 +94,7 @@ extern "C" ssize_t __wrap_read(int fd, void* buf, size_t count) {
 }
 
 extern "C" ssize_t __wrap_write(int fd, const void* buf, size_t count) {
-    if (g_mode.load(std::memory_order_relaxed) == 0 || fd <= 2 || count == 0) return __real_write(fd, buf, count);
+    if (!wrapped(fd, count)) return __real_write(fd, buf, count);
     g_writes.fetch_add(1, std::memory_order_relaxed);
     const long n = plan(count);
     if (n < 0) {

@@ -48,7 +48,7 @@ struct Outcome {
 
 // Runs the program with its stdout/stderr sent to files (no pipe to drain, so
 // no deadlock whatever it prints), and kills it after `limit`.
-Outcome run_program(const std::vector<std::string>& args, const fs::path& dir, std::chrono::seconds limit = 30s) {
+Outcome run_program(const std::vector<std::string>& args, const fs::path& dir, std::chrono::seconds limit = 12s) {
     Outcome o;
     const fs::path exe = program();
     if (!fs::exists(exe)) {

@@ -539,7 +539,9 @@ TEST(ChatProgram, BurstIsPrintedWholeAndComplete) {
         (i % 2 ? b : a).send(port, message(i));
         if (i % 10 == 9) std::this_thread::sleep_for(1ms);   // paced
     }
+    // All of them must be printed while stdin is still open.
     p->wait_lines(kCount, 5000ms);
+    std::size_t printed_in_time = p->lines();
     p->close_input();
     p->wait_exit(kExitWithin);   // exiting is graded elsewhere; the destructor kills a straggler
     std::string out = p->output();
@@ -568,6 +570,10 @@ TEST(ChatProgram, BurstIsPrintedWholeAndComplete) {
                          "write each line from one thread, in one piece.";
     EXPECT_EQ(missing, 0) << missing << " of " << kCount << " datagrams were never printed, e.g. "
                           << show(first_missing) << " (program: " << p->status_text() << ")";
+    EXPECT_GE(printed_in_time, static_cast<std::size_t>(kCount))
+        << "while stdin was open only " << printed_in_time << " of " << kCount
+        << " lines appeared within 5 s" << (missing == 0 ? " (the rest came out only at exit)" : "")
+        << ": flush std::cout after each line, or it waits in a buffer.";
 }
 
 }  // namespace

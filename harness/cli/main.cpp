@@ -1,6 +1,5 @@
 // `conclab`: the command line over the grading engine (harness/include/conclab).
 #include <CLI/CLI.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include "conclab/report.hpp"
 #include "conclab/sandbox.hpp"
 #include "conclab/score.hpp"
+#include "conclab/verify.hpp"
 
 namespace fs = std::filesystem;
 using namespace conclab;
@@ -31,20 +31,6 @@ void write_file(const fs::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
     if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-bool any_status(const SubmissionResult& r, Status s) {
-    for (const auto& e : r.exercises)
-        for (const auto& t : e.tests)
-            if (t.status == s) return true;
-    return false;
-}
-
-bool all_passed(const SubmissionResult& r) {
-    for (const auto& e : r.exercises)
-        for (const auto& t : e.tests)
-            if (t.status != Status::passed) return false;
-    return true;
 }
 
 // Proves the tier before any student is graded (NOTES: run a canary first).
@@ -125,98 +111,6 @@ int cmd_list(const Course& course) {
                       << (t.is_symbol_scan() ? "  [symbols]" : "  [" + t.build + "]") << "\n";
     }
     return 0;
-}
-
-// `verify`: a grader proven both ways — the reference earns everything, a
-// known-wrong submission loses points in the tests its expect.yaml names.
-int cmd_verify(const Course& course, Runner& runner, const Toolchain& tc, const Common& c, const fs::path& dir,
-               std::string exercise, std::string expect, int runs) {
-    YAML::Node spec;
-    const fs::path expect_file = dir / "expect.yaml";
-    if (expect.empty()) {
-        if (!fs::exists(expect_file)) throw std::runtime_error(expect_file.string() + ": missing (or pass --expect)");
-        spec = YAML::LoadFile(expect_file.string());
-        if (exercise.empty()) exercise = spec["exercise"].as<std::string>("");
-        expect = "spec";
-    }
-    const Exercise* ex = course.find(exercise);
-    if (!ex) throw std::runtime_error("no exercise '" + exercise + "' (" + expect_file.string() + ")");
-    auto names = [&](const char* key) {
-        std::vector<std::string> out;
-        if (spec[key])
-            for (const auto& n : spec[key]) out.push_back(n.as<std::string>());
-        return out;
-    };
-    auto known = [&](const std::string& test) {
-        for (const auto& t : ex->tests)
-            if (t.name == test) return true;
-        return false;
-    };
-    std::vector<std::string> problems;
-    for (const char* key : {"must_fail", "must_pass"})
-        for (const auto& n : names(key))
-            if (!known(n)) problems.push_back(std::string(key) + ": no test named '" + n + "' in " + ex->name);
-    for (const char* key : {"status", "message"})
-        if (spec[key])
-            for (const auto& kv : spec[key])
-                if (!known(kv.first.as<std::string>()))
-                    problems.push_back(std::string(key) + ": no test named '" + kv.first.as<std::string>() + "'");
-    if (!problems.empty()) {
-        for (const auto& p : problems) std::cerr << expect_file.string() << ": " << p << "\n";
-        return kGraderError;
-    }
-
-    GradeOptions opt;
-    opt.exercises = {exercise};
-    Submission sub = Submission::flat(dir, exercise, dir.filename().string());
-    std::optional<double> first_score;
-    for (int run = 0; run < runs; ++run) {
-        SubmissionResult r = grade(course, sub, runner, tc, opt, c);
-        write_terminal(std::cout, r);
-        const ExerciseResult& er = r.exercises.at(0);
-        auto test = [&](const std::string& name) -> const TestResult* {
-            for (const auto& t : er.tests)
-                if (t.name == name) return &t;
-            return nullptr;
-        };
-        if (any_status(r, Status::error)) problems.push_back("a test ended in `error` (the grader's own failure)");
-        if (first_score && *first_score != r.score)
-            problems.push_back("graded twice, scored " + std::to_string(*first_score) + " then " +
-                               std::to_string(r.score) + ": the grader is not deterministic");
-        first_score = r.score;
-        if (expect == "full" && !all_passed(r)) problems.push_back("expected full marks");
-        if (expect == "loss" && r.score >= r.max_score) problems.push_back("expected to lose points, got full marks");
-        if (expect == "spec") {
-            if (r.score >= r.max_score) problems.push_back("expected to lose points, got full marks");
-            for (const auto& n : names("must_fail"))
-                if (const TestResult* t = test(n); t && t->status == Status::passed)
-                    problems.push_back("test " + n + " passed; it must catch this bug");
-            for (const auto& n : names("must_pass"))
-                if (const TestResult* t = test(n); t && t->status != Status::passed)
-                    problems.push_back("test " + n + " did not pass; this bug is narrower than that");
-            if (spec["status"])
-                for (const auto& kv : spec["status"]) {
-                    const TestResult* t = test(kv.first.as<std::string>());
-                    if (t && to_string(t->status) != kv.second.as<std::string>())
-                        problems.push_back("test " + t->name + " is `" + to_string(t->status) + "`, expected `" +
-                                           kv.second.as<std::string>() + "`");
-                }
-            if (spec["message"])
-                for (const auto& kv : spec["message"]) {
-                    const TestResult* t = test(kv.first.as<std::string>());
-                    std::string all = t ? t->message : "";
-                    if (t)
-                        for (const auto& f : t->findings) all += "\n" + f.kind + " " + f.message;
-                    if (t && all.find(kv.second.as<std::string>()) == std::string::npos)
-                        problems.push_back("test " + t->name + "'s message lacks \"" + kv.second.as<std::string>() +
-                                           "\"");
-                }
-        }
-        if (!problems.empty()) break;
-    }
-    for (const auto& p : problems) std::cout << "VERIFY FAILED: " << dir.string() << ": " << p << "\n";
-    if (problems.empty()) std::cout << "verified: " << dir.string() << " (" << expect << ")\n";
-    return problems.empty() ? kAllPassed : kSomeFailed;
 }
 
 }  // namespace
@@ -316,9 +210,7 @@ int main(int argc, char** argv) {
             return run_batch(course, tc, bo);
         }
         auto runner = make_runner(parse_tier(common.sandbox));
-        if (!common.quiet) std::cerr << "conclab: sandbox: " << runner->tier() << "\n";
-        if (!runner->isolated())
-            std::cerr << "conclab: WARNING: this run is not isolated: student code runs with your user's rights\n";
+        // make_runner prints the tier, and a loud warning when the run is not isolated.
         std::string canary = check_machine(*runner, tc);
 
         if (v->parsed()) {
@@ -326,8 +218,13 @@ int main(int argc, char** argv) {
                 std::cerr << "conclab: cannot grade on this machine: " << canary << "\n";
                 return kGraderError;
             }
-            return cmd_verify(course, *runner, tc, common, verify_dir, exercises.empty() ? "" : exercises[0], expect,
-                              runs);
+            VerifyOptions vo;
+            vo.dir = verify_dir;
+            vo.exercise = exercises.empty() ? "" : exercises[0];
+            vo.expect = expect;
+            vo.runs = runs;
+            vo.keep_scratch = common.keep;
+            return verify_case(course, *runner, tc, vo, std::cout).empty() ? kAllPassed : kSomeFailed;
         }
 
         // grade

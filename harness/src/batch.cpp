@@ -212,13 +212,6 @@ std::string fmt_duration(double seconds) {
     return buf;
 }
 
-bool any_status(const SubmissionResult& r, Status s) {
-    for (auto& e : r.exercises)
-        for (auto& t : e.tests)
-            if (t.status == s) return true;
-    return false;
-}
-
 // Holds DIR/.conclab-batch.lock: two batches writing one gradebook would
 // grade the same students twice.
 class DirLock {
@@ -399,7 +392,7 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
     std::cout << "conclab batch: " << students.size() << " submissions in " << opt.submissions.string() << "; "
               << skipped << " already graded (unchanged), " << todo.size() << " to grade";
     if (!todo.empty()) std::cout << " with " << jobs << " in parallel";
-    std::cout << "\n";
+    std::cout << std::endl;
 
     std::string command = "conclab batch " + opt.submissions.string() + " --out " + opt.out.string() +
                           " --jobs " + std::to_string(jobs);
@@ -427,6 +420,7 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
     std::cout << "sandbox: " << runner->tier() << "\n";
     if (!runner->isolated())
         std::cout << "WARNING: not isolated: student code runs with this user's rights\n";
+    std::cout.flush();
     {
         fs::path scratch = fs::temp_directory_path() / ("conclab-batch-canary-" + std::to_string(::getpid()));
         fs::create_directories(scratch);

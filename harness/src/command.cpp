@@ -6,6 +6,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
+#include <boost/process/search_path.hpp>
 
 #include <signal.h>
 #include <unistd.h>
@@ -36,7 +37,14 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
     boost::asio::streambuf buffer;
     std::error_code ec;
     const std::size_t cap = 256 * 1024;  // compiler output past this is noise
-    bp::child child(bp::exe = argv.at(0), bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
+    // Boost.Process v1 does not search PATH by itself.
+    boost::filesystem::path exe = argv.at(0);
+    if (!exe.has_parent_path()) exe = bp::search_path(argv[0]);
+    if (exe.empty()) {
+        result.output = "cannot run " + argv[0] + ": not found in PATH";
+        return result;
+    }
+    bp::child child(bp::exe = exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
                     bp::start_dir = cwd.empty() ? std::filesystem::current_path().string() : cwd.string(),
                     (bp::std_out & bp::std_err) > pipe, bp::std_in < bp::null, close_inherited_fds{}, ec);
     if (ec) {

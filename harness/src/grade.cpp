@@ -196,6 +196,28 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
     return v;
 }
 
+// All runs of one test (a symbol scan runs nothing).
+void run_test(const TestContext& ctx, const TestSpec& t, TestResult& tr) {
+    if (t.is_symbol_scan()) {
+        auto hits = forbidden_symbols(ctx.build.student_objects, t.forbid_symbols);
+        tr.status = hits.empty() ? Status::passed : Status::failed;
+        if (!hits.empty()) {
+            tr.message = "your code calls functions this exercise does not allow:";
+            for (std::size_t k = 0; k < hits.size() && k < 8; ++k) tr.message += "\n  " + hits[k];
+        }
+        return;
+    }
+    Verdict v{Status::passed, ""};
+    for (int attempt = 0; attempt < t.repeat && v.status == Status::passed; ++attempt) {
+        v = run_once(ctx, t, attempt, tr.seed + attempt, tr);
+        if (v.status != Status::passed && t.repeat > 1)
+            v.message = "run " + std::to_string(attempt + 1) + " of " + std::to_string(t.repeat) + " (seed " +
+                        std::to_string(tr.seed + attempt) + "): " + v.message;
+    }
+    tr.status = v.status;
+    tr.message = v.message;
+}
+
 void fail_all(ExerciseResult& res, Status status, const std::string& why) {
     res.message = why;
     for (auto& t : res.tests) {
@@ -264,39 +286,18 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
 
         TestContext ctx{course, ex, build, scratch.path, runner};
         for (std::size_t i = 0; i < tests.size(); ++i) {
-            const TestSpec& t = *tests[i];
-            TestResult& tr = res.tests[i];
-            if (t.is_symbol_scan()) {
-                auto hits = forbidden_symbols(build.student_objects, t.forbid_symbols);
-                if (hits.empty()) {
-                    tr.status = Status::passed;
-                } else {
-                    tr.status = Status::failed;
-                    tr.message = "your code calls functions this exercise does not allow:";
-                    for (std::size_t k = 0; k < hits.size() && k < 8; ++k) tr.message += "\n  " + hits[k];
-                }
-                progress(t.name + " " + to_string(tr.status));
-                continue;
+            try {
+                run_test(ctx, *tests[i], res.tests[i]);
+            } catch (const std::exception& e) {
+                // The grader's own failure in one test: never the student's, and the others go on.
+                res.tests[i].status = Status::error;
+                res.tests[i].message = std::string("the grader failed: ") + e.what();
             }
-            Verdict v{Status::passed, ""};
-            for (int attempt = 0; attempt < t.repeat && v.status == Status::passed; ++attempt) {
-                v = run_once(ctx, t, attempt, tr.seed + attempt, tr);
-                if (v.status != Status::passed && t.repeat > 1)
-                    v.message = "run " + std::to_string(attempt + 1) + " of " + std::to_string(t.repeat) +
-                                " (seed " + std::to_string(tr.seed + attempt) + "): " + v.message;
-            }
-            tr.status = v.status;
-            tr.message = v.message;
-            progress(t.name + " " + to_string(tr.status));
+            progress(tests[i]->name + " " + to_string(res.tests[i].status));
         }
     } catch (const std::exception& e) {
-        // The grader's own failure: never the student's.
-        for (auto& t : res.tests)
-            if (t.status != Status::passed) {
-                t.status = Status::error;
-                t.message = std::string("the grader failed: ") + e.what();
-            }
-        res.message = std::string("the grader failed: ") + e.what();
+        // The grader's own failure (building, scratch space): never the student's.
+        fail_all(res, Status::error, std::string("the grader failed: ") + e.what());
     }
     score_exercise(res);
     return res;

@@ -462,15 +462,18 @@ std::string csv_field(std::string_view s) {
 std::string Gradebook::csv(const std::vector<std::string>& exercise_order) const {
     std::lock_guard lock(mu_);
     // columns: the given order, then any other exercise in the book (by name)
-    std::vector<std::string> columns = exercise_order;
-    std::set<std::string> seen(columns.begin(), columns.end());
+    // (only exercises someone was graded on: `batch --exercise counter` makes one column)
+    std::set<std::string> present;
     {
         Stmt s(db_, "SELECT DISTINCT name FROM exercises ORDER BY name");
-        while (s.step()) {
-            auto name = s.text(0);
-            if (seen.insert(name).second) columns.push_back(name);
-        }
+        while (s.step()) present.insert(s.text(0));
     }
+    std::vector<std::string> columns;
+    std::set<std::string> seen;
+    for (auto& name : exercise_order)
+        if (present.count(name) && seen.insert(name).second) columns.push_back(name);
+    for (auto& name : present)
+        if (seen.insert(name).second) columns.push_back(name);
     std::map<std::pair<std::string, std::string>, double> scores;
     {
         Stmt s(db_, "SELECT student, name, score FROM exercises");

@@ -381,6 +381,12 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
             out << "\n";
             if (red_out || ok) continue;
             const std::string ind = "      ";
+            // a message the exercise already showed (does not compile, not submitted) is not repeated
+            bool same_as_exercise = !trim(t.message).empty() && trim(t.message) == trim(e.message);
+            if (same_as_exercise) {
+                out << ind << st(dim, "(" + clean_text(first_line(e.message)) + ")") << "\n";
+                continue;
+            }
             for (auto& l : split_lines(head_lines(clean_text(trim(t.message)), 12))) out << ind << l << "\n";
             for (auto& f : t.findings) {
                 out << ind << st(red, clean_text(finding_headline(f))) << "\n";

@@ -49,6 +49,7 @@
 namespace bp = boost::process;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using namespace std::chrono_literals;
 
 namespace conclab::detail {
 
@@ -269,6 +270,13 @@ struct ChildSetup : bp::extend::handler {
         }
         // Boost's own error pipe is already CLOEXEC; so is everything else now.
         child_close_from(plan->nfds, false);
+    }
+    // Parent side, when the child reported a failure (exec or setup): Boost
+    // does not reap it; do it here or it stays a zombie.
+    template <typename Executor>
+    void on_error(Executor& exec, const std::error_code&) const {
+        if (exec.pid > 0)
+            while (::waitpid(exec.pid, nullptr, 0) < 0 && errno == EINTR) {}
     }
 };
 
@@ -492,13 +500,17 @@ int kill_descendants(SweepMemory& m, long self) {
     int main_status = 0;
     bool have_main = false;
     for (;;) {
-        int killed = have_mem ? kill_descendants(mem, self) : 0;
+        // Reap first: when the program ended alone (the usual case) there is
+        // no child left and no /proc scan is needed. A descendant always has
+        // a live ancestor chain up to us (we are its subreaper), so "no child"
+        // means "no descendant".
         int st = 0;
         pid_t w;
         while ((w = ::waitpid(-1, &st, WNOHANG)) > 0)
             if (w == main_pid) main_status = st, have_main = true;
         if (w < 0 && errno == ECHILD) break;  // no child left: the tree is empty
         if (w < 0 && errno == EINTR) continue;
+        int killed = have_mem ? kill_descendants(mem, self) : 0;
         if (killed == 0) {
             // every remaining child is already dying; wait for one
             w = ::waitpid(-1, &st, 0);
@@ -722,13 +734,19 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
             if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
         }
         std::vector<std::string> args(launch.argv.begin() + 1, launch.argv.end());
+        std::error_code ec;  // an error handler: Boost reports instead of throwing, and calls on_error
         try {
-            bp::child c(bp::exe = launch.argv[0], bp::args = args, env, ChildSetup(&prog));
-            pid = c.id();
-            c.detach();  // reaped below with wait4, by pid
+            bp::child c(bp::exe = launch.argv[0], bp::args = args, env, ChildSetup(&prog), ec);
+            if (!ec) {
+                pid = c.id();
+                c.detach();  // reaped below with waitpid, by pid
+            }
         } catch (const std::exception& e) {
             return fail(std::string("cannot start ") + launch.argv[0] + ": " + e.what());
         }
+        if (ec || pid <= 0)
+            return fail(std::string("cannot start ") + launch.argv[0] + ": " +
+                        (ec ? ec.message() : std::string("no process")));
     }
     // our copies of the child's ends: close now, or EOF never comes
     in_r.reset();
@@ -747,9 +765,12 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
     CaptureBuffer out(lim.output), err(lim.output);
     std::string status_bytes;
     std::size_t stdin_off = 0;
-    const auto deadline = start + lim.wall;
-    const milliseconds sample_every(25);
-    auto next_sample = start + sample_every;
+    // wall/cpu <= 0: no such limit (the engine always sets them)
+    const auto deadline = lim.wall.count() > 0 ? start + lim.wall : Clock::time_point::max();
+    // Sampling (CPU from the cgroup or /proc, RSS when polling memory): often
+    // at first, when short runs live, then less (a /proc scan costs ~1 ms).
+    auto sample_every = [&](Clock::time_point now) { return now - start < 1s ? milliseconds(20) : milliseconds(50); };
+    auto next_sample = start + milliseconds(20);
     bool killed = false, exited = false;
     Clock::time_point kill_time{};
     std::vector<char> buf_storage(1 << 16);
@@ -831,7 +852,7 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
             kill_everything();
         }
         if (!killed && now >= next_sample) {
-            next_sample = now + sample_every;
+            next_sample = now + sample_every(now);
             std::optional<std::uint64_t> cpu_ms;
             std::uint64_t rss = 0;
             if (launch.cgroup) {
@@ -842,7 +863,7 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
                 if (!cpu_ms) cpu_ms = s.cpu_ms;
                 rss = s.rss_bytes;
             }
-            if (*cpu_ms >= static_cast<std::uint64_t>(lim.cpu.count())) {
+            if (lim.cpu.count() > 0 && *cpu_ms >= static_cast<std::uint64_t>(lim.cpu.count())) {
                 r.cpu_exceeded = true;
                 kill_everything();
             } else if (launch.poll_memory && lim.memory && rss > lim.memory) {
@@ -934,7 +955,8 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
     if (launch.cgroup) {
         if (launch.cgroup->oom_kills() > 0) r.out_of_memory = true;
         if (launch.cgroup->pids_max_hits() > 0) r.process_limited = true;
-        if (auto us = launch.cgroup->cpu_usec(); us && *us / 1000 >= static_cast<std::uint64_t>(lim.cpu.count()))
+        if (auto us = launch.cgroup->cpu_usec();
+            us && lim.cpu.count() > 0 && *us / 1000 >= static_cast<std::uint64_t>(lim.cpu.count()))
             r.cpu_exceeded = true;
     }
     return r;

@@ -72,6 +72,9 @@ int tasks_of_uid(uid_t uid) {
     for (const auto& e : fs::directory_iterator("/proc", ec)) {
         const std::string n = e.path().filename().string();
         if (n.empty() || n[0] < '1' || n[0] > '9') continue;
+        // cheap filter first: /proc/<pid> belongs to the process's (e)uid
+        struct stat st;
+        if (::stat(e.path().c_str(), &st) != 0 || st.st_uid != uid) continue;
         std::ifstream in(e.path() / "status");
         std::string line;
         bool mine = false;
@@ -192,6 +195,7 @@ public:
             L.supervised = true;
             L.argv = spec.argv;
             L.env = env_list(spec);
+            if (!spec.env.count("PWD")) L.env.push_back("PWD=" + spec.workdir.string());  // as bwrap --chdir does
             L.chdir = spec.workdir;
             L.no_new_privs = true;  // no setuid programs
             L.poll_memory = true;
@@ -273,7 +277,10 @@ private:
                               "/etc/alternatives", "/etc/os-release"})
             mirror(f);
         const std::uint64_t tmp_size = spec.limits.memory ? spec.limits.memory : (256ull << 20);
-        a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--size", std::to_string(tmp_size), "--tmpfs", "/tmp"});
+        // private /tmp and /dev/shm, sized: without a cgroup nothing else would
+        // bound what they hold (with one, they are charged to it)
+        a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--size", std::to_string(tmp_size), "--tmpfs",
+                           "/dev/shm", "--size", std::to_string(tmp_size), "--tmpfs", "/tmp"});
         // Readable paths and the workdir at their host paths; parents before
         // children so a nested bind is not hidden by its parent's.
         std::map<std::string, bool> binds;  // path -> writable (sorted)
@@ -282,7 +289,9 @@ private:
         while (work.size() > 1 && work.back() == '/') work.pop_back();
         binds[work] = true;
         for (const auto& [p, rw] : binds) a.insert(a.end(), {rw ? "--bind" : "--ro-bind", p, p});
-        a.insert(a.end(), {"--chdir", work, "--clearenv"});
+        // the root itself (a tmpfs holding the mount points, e.g. /work for a
+        // workdir under it) read-only: writable are only the workdir, /tmp, /dev/shm
+        a.insert(a.end(), {"--remount-ro", "/", "--chdir", work, "--clearenv"});
         for (const auto& kv : env_list(spec)) {
             auto eq = kv.find('=');
             a.insert(a.end(), {"--setenv", kv.substr(0, eq), kv.substr(eq + 1)});

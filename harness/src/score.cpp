@@ -76,14 +76,18 @@ Verdict judge_run(const TestSpec& test, const RunEvidence& ev) {
     if (ev.sanitizer_runtime_failure)
         return {Status::error, "the sanitizer failed to start (a problem with the grading machine, not your code):\n" +
                                    ev.sanitizer_failure_text};
+    const std::string process_note =
+        r.process_limited ? " It also hit the limit of " + std::to_string(test.limits.processes) +
+                                " processes and threads: does it start processes or threads in a loop?"
+                          : "";
     if (r.timed_out)
         return {Status::timeout, "your program was still running after " + seconds(test.limits.wall) +
                                      " and was stopped. Look for a thread that is never joined or woken up, a "
                                      "lock that is never released, or a pipe end that is never closed." +
-                                     last_output(r)};
+                                     process_note + last_output(r)};
     if (r.cpu_exceeded)
         return {Status::timeout, "your program used more than " + seconds(test.limits.cpu) +
-                                     " of CPU time (a busy loop that never ends?)." + last_output(r)};
+                                     " of CPU time (a busy loop that never ends?)." + process_note + last_output(r)};
     if (r.out_of_memory)
         return {Status::crashed, "your program used more memory than the limit (" +
                                      std::to_string(test.limits.memory >> 20) + " MiB) and was killed."};
@@ -138,6 +142,20 @@ void score_submission(SubmissionResult& sub) {
         sub.score += e.score;
         sub.max_score += e.max_score;
     }
+}
+
+bool any_status(const SubmissionResult& r, Status s) {
+    for (const auto& e : r.exercises)
+        for (const auto& t : e.tests)
+            if (t.status == s) return true;
+    return false;
+}
+
+bool all_passed(const SubmissionResult& r) {
+    for (const auto& e : r.exercises)
+        for (const auto& t : e.tests)
+            if (t.status != Status::passed) return false;
+    return !r.exercises.empty();
 }
 
 }  // namespace conclab

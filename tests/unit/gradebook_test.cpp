@@ -179,16 +179,16 @@ TEST(Gradebook, CsvOneRowPerStudentSortedAndQuoted) {
     gb.record(run, "alice", "h", result_for("alice", 7));
     gb.record(run, "o'brien, \"jr\"", "h", result_for("x", 0));
     gb.record_error(run, "bob", "h", "sandbox failed,\nbadly");
-    gb.export_csv(Gradebook::csv_path(dir.path), {"counter", "pipes", "round_robin", "udp_chat"});
+    gb.export_csv(Gradebook::csv_path(dir.path), {"udp_chat", "counter", "round_robin", "pipes"});
     std::ifstream in(dir.path / "gradebook.csv", std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     EXPECT_EQ(text.str(),
-              "student,counter,pipes,round_robin,udp_chat,total,max_score,status\r\n"
-              "alice,7,0,10.5,,17.5,50.5,graded\r\n"
-              "bob,,,,,,,\"error: sandbox failed,\nbadly\"\r\n"
-              "\"o'brien, \"\"jr\"\"\",0,0,10.5,,10.5,50.5,graded\r\n"
-              "zoe,20,0,10.5,,30.5,50.5,graded\r\n");
+              "student,counter,round_robin,pipes,total,max_score,status\r\n"
+              "alice,7,10.5,0,17.5,50.5,graded\r\n"
+              "bob,,,,,,\"error: sandbox failed,\nbadly\"\r\n"
+              "\"o'brien, \"\"jr\"\"\",0,10.5,0,10.5,50.5,graded\r\n"
+              "zoe,20,10.5,0,30.5,50.5,graded\r\n");
     EXPECT_FALSE(fs::exists(dir.path / ("gradebook.csv.tmp." + std::to_string(getpid()))));
     // without an order: exercises by name
     EXPECT_EQ(gb.csv().substr(0, gb.csv().find('\r')), "student,counter,pipes,round_robin,total,max_score,status");

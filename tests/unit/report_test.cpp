@@ -212,6 +212,32 @@ TEST(TerminalReport, ShowsScoresTestsFindingsAndHints) {
     EXPECT_FALSE(contains(text, "\033[")) << "no colour unless asked";
 }
 
+TEST(TerminalReport, CompilerErrorsAreShownOnceNotPerTest) {
+    SubmissionResult r;
+    ExerciseResult e;
+    e.name = "pipes";
+    e.max_score = 3;
+    e.message = "your code does not compile:\nexercises/pipes/pipes.cpp:3:5: error: 'foo' was not declared";
+    for (auto name : {"a_test", "b_test", "c_test"}) {
+        TestResult t;
+        t.name = name;
+        t.status = Status::failed;
+        t.max_score = 1;
+        t.message = e.message;
+        t.hint = "a hint that does not help while the code does not compile";
+        e.tests.push_back(t);
+    }
+    r.exercises.push_back(e);
+    auto text = terminal(r);
+    std::size_t count = 0;
+    for (auto pos = text.find("was not declared"); pos != std::string::npos; pos = text.find("was not declared", pos + 1))
+        ++count;
+    EXPECT_EQ(count, 1u) << text;
+    EXPECT_TRUE(contains(text, "✗ b_test"));
+    EXPECT_TRUE(contains(text, "(your code does not compile:)"));
+    EXPECT_FALSE(contains(text, "a hint that does not help"));
+}
+
 TEST(TerminalReport, ColourWhenAsked) {
     ReportOptions opt;
     opt.color = true;

@@ -352,7 +352,9 @@ TEST_P(SandboxTest, EnvironmentIsExactlyTheSpecsPlusPath) {
     std::vector<std::string> lines;
     for (std::string l; std::getline(in, l);) lines.push_back(l);
     std::sort(lines.begin(), lines.end());
-    EXPECT_EQ(lines, (std::vector<std::string>{"FOO=bar", "PATH=/usr/bin:/bin", "TSAN_OPTIONS=halt_on_error=1"}));
+    // PWD: bwrap --chdir sets it; bare does the same for consistency
+    EXPECT_EQ(lines, (std::vector<std::string>{"FOO=bar", "PATH=/usr/bin:/bin", "PWD=" + work_.string(),
+                                               "TSAN_OPTIONS=halt_on_error=1"}));
 }
 
 TEST_P(SandboxTest, ProgramGetsOnlyStdioAndGraderLeaksNoFds) {
@@ -449,7 +451,8 @@ TEST_P(SandboxTest, CpuLimitKillsASpinner) {
     ASSERT_TRUE(r.started) << r.start_error;
     EXPECT_TRUE(r.cpu_exceeded);
     EXPECT_FALSE(r.timed_out);
-    EXPECT_LT(took, 3s);
+    EXPECT_GE(took, 1s);
+    EXPECT_LT(took, 8s);  // 1 s of CPU; more wall time on a loaded machine
 }
 
 TEST_P(SandboxTest, FileSizeLimitStopsABigWrite) {
@@ -467,13 +470,13 @@ TEST_P(SandboxTest, ConcurrentRunsFromManyThreadsStayApart) {
     std::atomic<int> bad{0};
     std::vector<std::thread> threads;
     std::size_t fds_before = open_fd_count();
+    auto t0 = std::chrono::steady_clock::now();
     threads.emplace_back([&] {
         RunSpec s = spec({});
-        s.argv = {"/bin/sh", "-c", "sleep 3"};
-        s.limits.wall = 1500ms;
+        s.argv = {"/bin/sh", "-c", "sleep 30"};
+        s.limits.wall = 6s;
         if (!run(s).timed_out) ++bad;
     });
-    auto t0 = std::chrono::steady_clock::now();
     for (int t = 0; t < 6; ++t)
         threads.emplace_back([&, t] {
             for (int i = 0; i < 4; ++i) {
@@ -484,7 +487,7 @@ TEST_P(SandboxTest, ConcurrentRunsFromManyThreadsStayApart) {
             }
         });
     for (std::size_t i = 1; i < threads.size(); ++i) threads[i].join();
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1400ms) << "short runs waited for the slow one";
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 5500ms) << "short runs waited for the slow one";
     threads[0].join();
     EXPECT_EQ(bad.load(), 0);
     EXPECT_EQ(open_fd_count(), fds_before);
@@ -519,7 +522,12 @@ TEST_P(SandboxTest, OnlyTheWorkdirIsWritable) {
     EXPECT_FALSE(fs::exists(ro / "x"));
     EXPECT_NE(write_to("/usr/conclab-x"), "ok\n");
     EXPECT_NE(write_to("/etc/passwd"), "ok\n");
-    EXPECT_NE(write_to(scratch() / "outside"), "ok\n");
+    EXPECT_NE(write_to("/conclab-x"), "ok\n");  // the sandbox's own root is read-only too
+    EXPECT_NE(write_to("/var/tmp/conclab-x"), "ok\n");
+    EXPECT_NE(write_to(fs::path(CONCLAB_TEST_DATA) / "conclab-x"), "ok\n");
+    EXPECT_FALSE(fs::exists(fs::path(CONCLAB_TEST_DATA) / "conclab-x"));
+    // under /tmp (where this test's dirs are): private, the host never sees it
+    write_to(scratch() / "outside");
     EXPECT_FALSE(fs::exists(scratch() / "outside"));
     // /tmp inside is private: allowed, but the host never sees it
     EXPECT_EQ(write_to("/tmp/" + tmpname), "ok\n");

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,8 @@ struct Expected {
     int line;
     std::vector<const char*> pieces;  // substrings the message must contain
 };
+
+void PrintTo(const Expected& e, std::ostream* os) { *os << e.file_name; }
 
 class RecordedReport : public ::testing::TestWithParam<Expected> {};
 
@@ -171,6 +174,8 @@ struct Failure {
     const char* file_name;
     const char* piece;
 };
+
+void PrintTo(const Failure& f, std::ostream* os) { *os << f.file_name; }
 
 class RecordedFailure : public ::testing::TestWithParam<Failure> {};
 

@@ -128,3 +128,14 @@ TEST(Score, OnlyPassedTestsEarnPoints) {
     EXPECT_DOUBLE_EQ(sub.score, 10);
     EXPECT_DOUBLE_EQ(sub.max_score, 20);
 }
+
+TEST(Judge, TimeoutNamesTheProcessLimitWhenHit) {
+    TestSpec t = test_spec();
+    t.limits.processes = 64;
+    RunEvidence ev = clean_run();
+    ev.run.timed_out = true;
+    ev.run.process_limited = true;
+    Verdict v = judge_run(t, ev);
+    EXPECT_EQ(v.status, Status::timeout);
+    EXPECT_NE(v.message.find("limit of 64 processes"), std::string::npos) << v.message;
+}

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct Trick {
     const char* piece;
     bool file_scope = false;
 };
+
+void PrintTo(const Trick& t, std::ostream* os) { *os << t.name; }
 
 class TamperTrick : public ::testing::TestWithParam<Trick> {};
 
@@ -80,7 +83,7 @@ const Trick kTricks[] = {
     {"pragma_clang_attribute", "#pragma clang attribute push (__attribute__((cold)), apply_to = function)",
      "changes how the compiler builds your code"},
     {"pragma_digraph", "%:pragma GCC optimize(\"-fno-inline\")", "changes how the compiler builds your code"},
-    {"pragma_operator", R"(_Pragma("GCC optimize(\"O0\")"))", "changes how the compiler builds your code"},
+    {"pragma_operator", R"x(_Pragma("GCC optimize(\"O0\")"))x", "changes how the compiler builds your code"},
     {"optimize_attribute", R"(__attribute__((optimize("O0"))) void f() {})", "changes the optimisation flags"},
     {"gnu_optimize", R"([[gnu::optimize("O3")]] void f() {})", "changes the optimisation flags"},
     {"symver", R"(__asm__(".symver memcpy,memcpy@GLIBC_2.2.5");)", "(`.symver`)"},

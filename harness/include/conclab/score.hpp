@@ -27,6 +27,9 @@ Verdict judge_run(const TestSpec& test, const RunEvidence& ev);
 void score_exercise(ExerciseResult& ex);
 void score_submission(SubmissionResult& sub);
 
+bool all_passed(const SubmissionResult& r);
+bool any_status(const SubmissionResult& r, Status s);
+
 // Signal name for messages ("SIGSEGV (segmentation fault)").
 std::string describe_signal(int sig);
 

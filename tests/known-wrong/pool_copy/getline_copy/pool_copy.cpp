@@ -125,8 +125,6 @@ CopyReport copy_tree(const fs::path& src, const fs::path& dst, std::size_t worke
             FileJob& job = jobs.emplace_back();
             job.relative = rel.generic_string();
             job.done = pool.submit([from = entry.path(), target, &job] {
-                // Byte for byte, any size: the library loops until the whole file
-                // is copied. Throws std::filesystem::filesystem_error on failure.
                 std::ifstream in(from);
                 if (!in) throw std::runtime_error("cannot open for reading");
                 std::ofstream out(target, std::ios::trunc);

@@ -1,0 +1,2 @@
+namespace round_robin { void run_twice(); }
+int main() { round_robin::run_twice(); }

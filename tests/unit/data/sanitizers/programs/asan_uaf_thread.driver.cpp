@@ -1,0 +1,3 @@
+#include <thread>
+namespace pool_copy { void copy_later(std::thread& worker); }
+int main() { std::thread w; pool_copy::copy_later(w); w.join(); }
