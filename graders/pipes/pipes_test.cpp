@@ -159,6 +159,51 @@ std::string mismatch(const std::string& expected, const std::optional<std::strin
     return os.str();
 }
 
+// ---------------------------------------------------------- the watchdog
+
+// The state letter of a process in /proc/PID/stat (R, S, D, Z, ...), or 0 if gone.
+char proc_state(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line)) return 0;
+    auto paren = line.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= line.size()) return 0;
+    return line[paren + 2];
+}
+
+// True if the probe and every descendant still attached to it are blocked
+// ('S': waiting for a pipe, a child, a timer...). A test whose processes all
+// wait on each other can never finish: that is how a missing close() shows.
+// On a loaded machine a slow but correct run is runnable ('R'), not asleep,
+// so this does not mistake slowness for a hang, as a plain wall-clock
+// deadline would.
+bool all_asleep(pid_t root) {
+    std::vector<pid_t> todo{root};
+    bool any = false;
+    while (!todo.empty()) {
+        const pid_t p = todo.back();
+        todo.pop_back();
+        const char state = proc_state(p);
+        if (state == 0 || state == 'Z' || state == 'X') continue;   // gone, or dead and not reaped
+        if (state != 'S') return false;
+        any = true;
+        const std::string tasks = "/proc/" + std::to_string(p) + "/task";
+        if (DIR* dir = opendir(tasks.c_str())) {
+            while (dirent* e = readdir(dir)) {
+                if (e->d_name[0] == '.') continue;
+                std::ifstream children(tasks + "/" + e->d_name + "/children");
+                pid_t c;
+                while (children >> c) todo.push_back(c);
+            }
+            closedir(dir);
+        }
+    }
+    return any;
+}
+
+constexpr double kIdleLimit = 2.0;    // s with every process of the test blocked: a hang
+constexpr double kHardLimit = 12.0;   // s in all: a loop that never ends (exercise.yaml's timeout is 15 s)
+
 // --------------------------------------------------------------- the probe
 
 struct Shared {                 // one page shared by the test process, the probe and its children
@@ -253,9 +298,9 @@ std::function<int(Connection&)> guarded(std::function<int(Connection&)> body) {
     };
 }
 
-// Runs `body` in a forked probe with a wall-clock deadline and turns whatever
+// Runs `body` in a forked probe, under the watchdog, and turns whatever
 // happens to it into GoogleTest failures with plain-words messages.
-void run_probe(double limit_seconds, const std::function<void()>& body) {
+void run_probe(const std::function<void()>& body) {
     test_seed();
     void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     ASSERT_NE(mem, MAP_FAILED) << "grader error: mmap: " << std::strerror(errno);
@@ -301,18 +346,36 @@ void run_probe(double limit_seconds, const std::function<void()>& body) {
         _exit(code);
     }
 
-    // ---- the test process: wait for the probe, at most limit_seconds
+    // ---- the test process: wait for the probe while the watchdog allows
     setpgid(pid, pid);          // also done by the probe; whichever runs first
-    const auto deadline = Clock::now() + std::chrono::duration<double>(limit_seconds);
-    bool timed_out = false;
+    const auto start = Clock::now();
+    const auto hard_deadline = start + std::chrono::duration<double>(kHardLimit);
+    bool asleep = false;                // every process blocked at the last looks
+    Clock::time_point asleep_since = start;
+    auto next_look = start;
+    bool hung = false;
+    bool too_long = false;
     for (;;) {
         siginfo_t info{};
         int r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
         if (r == 0 && info.si_pid == pid) break;            // ended (not reaped yet)
         if (r == -1 && errno != EINTR) break;
-        if (Clock::now() >= deadline) {
-            timed_out = true;
+        const auto now = Clock::now();
+        if (now >= hard_deadline) {
+            too_long = true;
             break;
+        }
+        if (now >= next_look) {
+            next_look = now + std::chrono::milliseconds(20);
+            if (!all_asleep(pid)) {
+                asleep = false;
+            } else if (!asleep) {
+                asleep = true;
+                asleep_since = now;
+            } else if (now - asleep_since >= std::chrono::duration<double>(kIdleLimit)) {
+                hung = true;
+                break;
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -332,10 +395,19 @@ void run_probe(double limit_seconds, const std::function<void()>& body) {
                          "the test as if it were the parent). After body() returns, the child must end with "
                          "_exit(code); it must never return from spawn().";
     }
-    if (timed_out) {
-        ADD_FAILURE() << "Timed out after " << limit_seconds << " s while " << where << "."
-                      << (if_stuck.empty() ? "" : " ") << if_stuck
-                      << (child_stage.empty() ? "" : " Meanwhile the child was " + child_stage + ".");
+    if (hung || too_long) {
+        std::ostringstream os;
+        if (hung) {
+            os << "Stuck: for " << kIdleLimit << " s every process of this test was blocked, waiting for "
+               << "something that could never happen, while " << where << ".";
+            if (!if_stuck.empty()) os << " " << if_stuck;
+        } else {
+            os << "Timed out after " << kHardLimit << " s while " << where
+               << ", with the processes still running rather than blocked: a loop that never ends? (A read() "
+                  "loop must stop when read() returns 0: that is EOF, and reading again returns 0 forever.)";
+        }
+        if (!child_stage.empty()) os << " Meanwhile the child was " << child_stage << ".";
+        ADD_FAILURE() << os.str();
     } else if (WIFSIGNALED(st)) {
         const int sig = WTERMSIG(st);
         if (sig == SIGPIPE) {
@@ -379,6 +451,13 @@ std::set<int> open_fds() {
     return fds;
 }
 
+// How many fds are in `now` but not in `before`.
+std::size_t count_new_fds(const std::set<int>& before, const std::set<int>& now) {
+    std::size_t n = 0;
+    for (int fd : now) n += before.count(fd) ? 0 : 1;
+    return n;
+}
+
 // "fd 5 (pipe:[1234]), fd 6 (pipe:[1235])" for the fds in `now` but not in `before`.
 std::string describe_new_fds(const std::set<int>& before, const std::set<int>& now) {
     std::string out;
@@ -393,26 +472,14 @@ std::string describe_new_fds(const std::set<int>& before, const std::set<int>& n
     return out.empty() ? "none" : out;
 }
 
-// The state letter of a process in /proc/PID/stat (R, S, D, Z, ...), or 0 if gone.
-char proc_state(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(in, line)) return 0;
-    auto paren = line.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= line.size()) return 0;
-    return line[paren + 2];
-}
-
 // Waits until the child has ended (without reaping it), then calls wait().
 // Every test except child_is_reaped uses this, so that a wait() which does not
 // block (WNOHANG) fails there, deterministically, and not at random elsewhere.
+// (It blocks in waitid() rather than polling, so that the watchdog sees a
+// child that never ends as a hang.)
 int wait_after_exit(pipes::Child& child) {
-    for (;;) {
-        siginfo_t info{};
-        int r = waitid(P_PID, static_cast<id_t>(child.pid()), &info, WEXITED | WNOHANG | WNOWAIT);
-        if (r == -1 && errno == EINTR) continue;
-        if (r == -1 || info.si_pid == child.pid()) break;   // ended (or not ours: let wait() say so)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    siginfo_t info{};
+    while (waitid(P_PID, static_cast<id_t>(child.pid()), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR) {
     }
     return child.wait();
 }
@@ -509,7 +576,7 @@ void exchange_messages(const std::vector<std::string>& down, const std::vector<s
 // ================================================================== the tests
 
 TEST(PipesDemo, RunDemoWritesOneLineToItsStream) {
-    run_probe(3, [] {
+    run_probe([] {
         const std::set<int> before = open_fds();
         std::ostringstream out;
         set_stage("running run_demo(out)",
@@ -534,7 +601,7 @@ TEST(PipesDemo, RunDemoWritesOneLineToItsStream) {
 }
 
 TEST(PipesBasics, MessagesRoundTripInOneProcess) {
-    run_probe(3, [] {
+    run_probe([] {
         set_stage("sending and receiving small messages through make_pipe() in one process",
                   "recv() blocked although a message had been sent to it.");
         auto [a, b] = pipes::make_pipe();
@@ -576,7 +643,7 @@ TEST(PipesBasics, MessagesRoundTripInOneProcess) {
 }
 
 TEST(PipesEof, EofWhenTheChildExits) {
-    run_probe(3, [] {
+    run_probe([] {
         auto child = pipes::spawn(guarded([](Connection& c) {
             c.send("bye");
             return 0;
@@ -597,7 +664,7 @@ TEST(PipesEof, EofWhenTheChildExits) {
 }
 
 TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
-    run_probe(3, [] {
+    run_probe([] {
         // The child adds up the bytes it receives until EOF (bytes, not
         // messages: this test is about EOF, not framing).
         auto child = pipes::spawn(guarded([](Connection& c) {
@@ -620,7 +687,7 @@ TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
 }
 
 TEST(PipesFraming, ManySmallMessagesKeepTheirBoundaries) {
-    run_probe(4, [] {
+    run_probe([] {
         std::mt19937_64 rng(test_seed());
         auto down = small_messages(rng, 2000, 200);
         auto up = small_messages(rng, 2000, 200);
@@ -629,7 +696,7 @@ TEST(PipesFraming, ManySmallMessagesKeepTheirBoundaries) {
 }
 
 TEST(PipesFraming, OneMibMessagesBothWays) {
-    run_probe(4, [] {
+    run_probe([] {
         ignore_sigpipe_in_this_test();
         std::mt19937_64 rng(test_seed() ^ 0x5eed);
         // The empty message comes last: a submission that loses it would wait
@@ -685,7 +752,7 @@ TEST(PipesFraming, OneMibMessagesBothWays) {
 }
 
 TEST(PipesFraming, TruncatedFrameThrows) {
-    run_probe(4, [] {
+    run_probe([] {
         auto child = pipes::spawn(guarded([](Connection& c) {
             c.send("ready");
             c.send(std::string(1u << 20, 'x'));   // blocks: nobody reads it all
@@ -738,7 +805,7 @@ void require_shim_used() {
 }
 
 TEST(PipesShim, ShortReadsAndWrites) {
-    run_probe(4, [] {
+    run_probe([] {
         require_shim();
         std::mt19937_64 rng(test_seed() ^ 0x5407);
         auto down = small_messages(rng, 300, 60);
@@ -756,7 +823,7 @@ TEST(PipesShim, ShortReadsAndWrites) {
 }
 
 TEST(PipesShim, InterruptedCallsAreRetried) {
-    run_probe(4, [] {
+    run_probe([] {
         require_shim();
         std::mt19937_64 rng(test_seed() ^ 0xe147);
         auto down = small_messages(rng, 300, 100);
@@ -792,7 +859,7 @@ void expect_epipe(const std::function<void()>& send, const std::string& what) {
 }
 
 TEST(PipesErrors, SendToAnExitedChildThrows) {
-    run_probe(3, [] {
+    run_probe([] {
         auto child = pipes::spawn(guarded([](Connection&) { return 0; }));
         set_stage("waiting for a child that exits at once (wait())");
         int code = wait_after_exit(child);
@@ -827,7 +894,7 @@ TEST(PipesErrors, SendToAnExitedChildThrows) {
 }
 
 TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
-    run_probe(3, [] {
+    run_probe([] {
         struct Case {
             const char* body;
             std::function<int(Connection&)> fn;
@@ -865,7 +932,7 @@ TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
 }
 
 TEST(PipesProcesses, ChildIsReaped) {
-    run_probe(3, [] {
+    run_probe([] {
         auto child = pipes::spawn(guarded([](Connection&) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
             return 5;
@@ -893,7 +960,7 @@ TEST(PipesProcesses, ChildIsReaped) {
 }
 
 TEST(PipesResources, NoFdLeaks) {
-    run_probe(3, [] {
+    run_probe([] {
         set_stage("counting file descriptors around make_pipe(), moves and spawn()",
                   "an operation blocked that should not have.");
         const std::set<int> base = open_fds();
@@ -906,7 +973,7 @@ TEST(PipesResources, NoFdLeaks) {
         std::size_t per_pair = 0;
         {
             auto [a, b] = pipes::make_pipe();
-            per_pair = open_fds().size() - base.size();
+            per_pair = count_new_fds(base, open_fds());
             PROBE_CHECK(per_pair >= 2, "make_pipe() opened " << per_pair << " file descriptors; a duplex pipe "
                                                                 "needs two pipe(2)s.");
         }
@@ -923,7 +990,7 @@ TEST(PipesResources, NoFdLeaks) {
             PROBE_CHECK(bad.empty(), "after moving both ends, a message: " << bad);
             auto [e, f] = pipes::make_pipe();
             d = std::move(e);               // move assignment over a live Connection: its old fds must close
-            const std::size_t live = open_fds().size() - base.size();
+            const std::size_t live = count_new_fds(base, open_fds());
             PROBE_CHECK(live == 3 * per_end,
                         "after `d = std::move(e);` over a live Connection d, "
                             << live << " file descriptors are open, expected " << 3 * per_end
@@ -951,11 +1018,11 @@ TEST(PipesResources, NoFdLeaks) {
         {
             auto child = pipes::spawn(guarded([&](Connection& c) {
                 const std::set<int> now = open_fds();
-                c.send(std::to_string(now.size() - base.size()) + " " + describe_new_fds(base, now));
+                c.send(std::to_string(count_new_fds(base, now)) + " " + describe_new_fds(base, now));
                 return 0;
             }));
             const std::set<int> parent_now = open_fds();
-            const std::size_t parent_extra = parent_now.size() - base.size();
+            const std::size_t parent_extra = count_new_fds(base, parent_now);
             set_stage("receiving the child's fd count", "The child's message never arrived.");
             std::optional<std::string> report = child.connection().recv();
             PROBE_CHECK(report, "the child's fd count never arrived (recv() returned std::nullopt).");

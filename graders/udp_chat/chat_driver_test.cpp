@@ -149,12 +149,16 @@ std::uint16_t free_port() {
     return s.port();
 }
 
-// Is some UDP socket in this network namespace bound to `port`?
-bool udp_port_bound(std::uint16_t port) {
+// Is some UDP socket in this network namespace bound to `port`? nullopt: /proc
+// is not readable here.
+std::optional<bool> udp_port_bound(std::uint16_t port) {
+    bool readable = false;
     for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
         std::ifstream f(file);
+        if (!f) continue;
+        readable = true;
         std::string line;
-        std::getline(f, line);
+        std::getline(f, line);   // header
         while (std::getline(f, line)) {
             std::istringstream fields(line);
             std::string slot, local;
@@ -165,6 +169,7 @@ bool udp_port_bound(std::uint16_t port) {
                 return true;
         }
     }
+    if (!readable) return std::nullopt;   // no /proc: the caller waits a fixed time instead
     return false;
 }
 
@@ -234,7 +239,12 @@ public:
         auto deadline = Clock::now() + kStartWithin;
         while (Clock::now() < deadline) {
             if (exited()) return Start::exited;
-            if (udp_port_bound(port_)) return Start::bound;
+            std::optional<bool> bound = udp_port_bound(port_);
+            if (!bound) {   // cannot look: give it time, then go on
+                std::this_thread::sleep_for(1000ms);
+                return exited() ? Start::exited : Start::bound;
+            }
+            if (*bound) return Start::bound;
             std::this_thread::sleep_for(5ms);
         }
         return Start::slow;
@@ -335,7 +345,7 @@ std::unique_ptr<Program> start_program(std::uint16_t peer_port, std::uint16_t& p
         auto p = std::make_unique<Program>(port, peer_port);
         Program::Start s = p->wait_started();
         if (s == Program::Start::bound) return p;
-        if (s == Program::Start::exited && attempt < 2 && udp_port_bound(port)) continue;
+        if (s == Program::Start::exited && attempt < 2 && udp_port_bound(port).value_or(false)) continue;
         if (s == Program::Start::exited)
             ADD_FAILURE() << "udp_chat --port " << port << " --peer 127.0.0.1:" << peer_port
                           << " ended (" << p->status_text() << ") before binding its port, with its "

@@ -5,10 +5,10 @@
 // graded with the same hash is skipped unless --regrade. Crash-safe: each
 // student is written as DIR/<student>/results.json (tmp + rename) and then as
 // one SQLite transaction, so a kill at any moment loses nothing already graded.
-// SIGINT/SIGTERM: no new submission is started; the ones running are let
-// finish but their results are dropped (a terminal's Ctrl-C also reaches the
-// compilers they run, so their results cannot be trusted) and a re-run grades
-// them; a second Ctrl-C quits at once.
+// SIGINT/SIGTERM: no new submission is started; the ones running are
+// abandoned at their next step (between tests) and nothing of them is stored (a
+// terminal's Ctrl-C also reaches the compilers they run, so their results could
+// not be trusted anyway); a re-run grades them. A second Ctrl-C quits at once.
 #include <cstdint>
 
 #include "conclab/batch.hpp"
@@ -82,6 +82,11 @@ struct SignalScope {
 };
 
 bool stopping() { return g_interrupts.load() > 0; }
+
+// Thrown from GradeOptions::progress to abandon a grading after an interrupt.
+// Not a std::exception, so the engine's catch blocks let it through (and its
+// RAII guards remove the scratch directories on the way out).
+struct Cancelled {};
 
 // ---------------------------------------------------------------- helpers
 
@@ -417,7 +422,6 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
     }
 
     auto runner = make_runner(opt.tier);
-    std::cout << "sandbox: " << runner->tier() << "\n";
     if (!runner->isolated())
         std::cout << "WARNING: not isolated: student code runs with this user's rights\n";
     std::cout.flush();
@@ -460,8 +464,13 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
             try {
                 GradeOptions go;
                 go.exercises = opt.exercises;
+                go.progress = [](const std::string&) {
+                    if (stopping()) throw Cancelled{};
+                };
                 r = grade_submission(course, Submission::handout(submission_root(s.dir), s.id), *runner, tc, go);
                 r.submission = s.id;
+            } catch (const Cancelled&) {
+                failure = "cancelled";
             } catch (const std::exception& e) {
                 failure = std::string("the grader failed on this submission: ") + e.what();
             } catch (...) {

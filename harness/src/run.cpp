@@ -348,11 +348,11 @@ long read_ppid(long pid) {
 }
 
 struct SweepMemory {
-    long* pid;    // pairs (pid, ppid) of one /proc scan
-    long* ppid;
-    std::size_t cap;
-    unsigned char* in_tree;  // bitmap over pids
-    long max_pid;
+    long* pid = nullptr;  // pairs (pid, ppid) of one /proc scan
+    long* ppid = nullptr;
+    std::size_t cap = 0;
+    unsigned char* in_tree = nullptr;  // bitmap over pids
+    long max_pid = 0;
 };
 
 // SIGKILLs every descendant of `self` (transitive, from one /proc scan);

@@ -124,16 +124,20 @@ std::vector<detail::RLimit> common_rlimits(const Limits& lim) {
         std::uint64_t s = static_cast<std::uint64_t>((lim.cpu.count() + 999) / 1000);
         rl.push_back({RLIMIT_CPU, s, s + 1});
     }
-    // Unprivileged: a hard limit can only be lowered.
-    if (::geteuid() != 0)
-        for (auto& l : rl) {
-            struct rlimit cur;
-            if (::getrlimit(l.resource, &cur) == 0 && cur.rlim_max != RLIM_INFINITY) {
-                l.hard = std::min<std::uint64_t>(l.hard, cur.rlim_max);
-                l.soft = std::min(l.soft, l.hard);
-            }
-        }
     return rl;
+}
+
+// Unprivileged, a hard limit can only be lowered: never ask for more than
+// this process has, or the launch would fail with EPERM.
+void clamp_to_hard_limits(std::vector<detail::RLimit>& rl) {
+    if (::geteuid() == 0) return;
+    for (auto& l : rl) {
+        struct rlimit cur;
+        if (::getrlimit(static_cast<__rlimit_resource>(l.resource), &cur) == 0 && cur.rlim_max != RLIM_INFINITY) {
+            l.hard = std::min<std::uint64_t>(l.hard, cur.rlim_max);
+            l.soft = std::min(l.soft, l.hard);
+        }
+    }
 }
 
 std::vector<std::string> env_list(const RunSpec& spec) {
@@ -210,6 +214,7 @@ public:
                 auto n = static_cast<std::uint64_t>(lim.processes + tasks_of_uid(uid));
                 L.rlimits.push_back({RLIMIT_NPROC, n, n});
             }
+            clamp_to_hard_limits(L.rlimits);
             return detail::execute(L, spec);
         }
 
@@ -239,6 +244,7 @@ public:
             }
             if (lim.processes > 0 && !prlimit_.empty()) nproc = lim.processes + 1;  // + the namespace's init
         }
+        clamp_to_hard_limits(L.rlimits);
         L.argv = bwrap_argv(spec, nproc);
         L.env = {"PATH=/usr/bin:/bin"};  // bwrap's own; the program's goes through --setenv
         L.bwrap_status = true;

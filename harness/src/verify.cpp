@@ -105,6 +105,14 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
         return problems;
     }
 
+    // Hostile code must never run unisolated: kill(-1) or a fork bomb would hit the machine itself.
+    if (spec["needs_isolation"] && spec["needs_isolation"].as<bool>() && !runner.isolated()) {
+        problems.push_back("this hostile case needs an isolating sandbox, and this machine gives `" + runner.tier() +
+                           "`: not run");
+        for (const auto& p : problems) out << "VERIFY FAILED: " << opt.dir.string() << ": " << p << "\n";
+        return problems;
+    }
+
     std::optional<HostListener> listener;
     if (spec["host_listener"]) listener.emplace(spec["host_listener"].as<int>());
 

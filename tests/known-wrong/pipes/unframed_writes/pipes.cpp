@@ -26,21 +26,6 @@ static void write_all(int fd, const char* p, size_t n) {
     }
 }
 
-// returns how many bytes were read before EOF
-static size_t read_all(int fd, char* p, size_t n) {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = ::read(fd, p + got, n - got);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "read");
-        }
-        if (r == 0) break;
-        got += r;
-    }
-    return got;
-}
-
 Connection::Connection(Connection&& other) noexcept : rfd_(other.rfd_), wfd_(other.wfd_) {
     other.rfd_ = -1;
     other.wfd_ = -1;

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Batch-grading benchmark: makes N synthetic submissions (default 100) for one
+# exercise (default counter), grades them with `conclab batch`, and prints
+# submissions/minute and the ratio to the floor.
+#
+#   bench/batch.sh [-n N] [-j JOBS] [-e EXERCISE] [--keep]
+#
+# The mix (for N = 100): 35 reference, 20 untouched stub, 30 known-wrong (the
+# cases of tests/known-wrong/EX in turn), 10 that do not compile, 5 that hang.
+#
+# The floor is what grading cannot avoid: compiling the student's files for
+# each build of the manifest, linking them, and running every test's binary
+# directly (no engine, no sandbox, no result parsing), with the tests' wall
+# limits. Grader objects are compiled beforehand and not counted (conclab caches
+# them too). It is measured in the same run on one submission of each kind and
+# weighted by the mix; with J jobs the floor rate is J x 60 / (floor seconds per
+# submission). ratio = batch time / floor time (1.0 = no overhead at all).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=100
+JOBS=$(nproc)
+EX=counter
+KEEP=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    -n) N=$2; shift 2 ;;
+    -j | --jobs) JOBS=$2; shift 2 ;;
+    -e | --exercise) EX=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "bench/batch.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+BUILD=${BUILD:-$ROOT/build}
+CONCLAB=$BUILD/bin/conclab
+if [ ! -x "$CONCLAB" ]; then
+  echo "== building conclab in $BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja > /dev/null
+  cmake --build "$BUILD" --target conclab
+fi
+[ -f "$ROOT/exercises/$EX/exercise.yaml" ] || { echo "no exercise $EX" >&2; exit 2; }
+[ -d "$ROOT/reference/$EX" ] || { echo "no reference/$EX" >&2; exit 2; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/conclab-bench-XXXXXX")
+cleanup() { [ "$KEEP" = 1 ] && echo "kept $WORK" || rm -rf "$WORK"; }
+trap cleanup EXIT
+SUBS=$WORK/submissions
+SAMPLES=$WORK/samples
+mkdir -p "$SUBS" "$SAMPLES"
+
+# ---- one folder per kind of submission (flat: EX.hpp, EX.cpp)
+make_kind() { mkdir -p "$SAMPLES/$1"; cp "$2/$EX.hpp" "$2/$EX.cpp" "$SAMPLES/$1/"; }
+make_kind reference "$ROOT/reference/$EX"
+make_kind stub "$ROOT/exercises/$EX"
+make_kind broken "$ROOT/exercises/$EX"
+printf '\nthis line does not compile\n' >> "$SAMPLES/broken/$EX.cpp"
+make_kind hang "$ROOT/reference/$EX"
+if [ "$EX" = counter ] && grep -q 'long count_with_threads(int threads, long per_thread) {' "$SAMPLES/hang/$EX.cpp"; then
+  # only the tests that start threads hang
+  sed -i 's/long count_with_threads(int threads, long per_thread) {/&\n    std::this_thread::sleep_for(std::chrono::hours(1));/' "$SAMPLES/hang/$EX.cpp"
+  sed -i '1i #include <chrono>\n#include <thread>' "$SAMPLES/hang/$EX.cpp"
+else
+  # every test binary hangs while starting
+  printf '\n#include <chrono>\n#include <thread>\nnamespace { const int bench_hang = (std::this_thread::sleep_for(std::chrono::hours(1)), 0); }\n' \
+    >> "$SAMPLES/hang/$EX.cpp"
+fi
+WRONG=()
+for c in "$ROOT/tests/known-wrong/$EX"/*/; do
+  [ -f "$c/$EX.cpp" ] && [ -f "$c/$EX.hpp" ] || continue
+  name=kw-$(basename "$c")
+  make_kind "$name" "${c%/}"
+  WRONG+=("$name")
+done
+
+# ---- the class: N submissions, the mix above
+kind_of() {   # index -> kind
+  local i=$1 p=$(( $1 * 100 / N ))
+  if [ $p -lt 35 ]; then echo reference
+  elif [ $p -lt 55 ]; then echo stub
+  elif [ $p -lt 85 ] && [ ${#WRONG[@]} -gt 0 ]; then echo "${WRONG[$(( i % ${#WRONG[@]} ))]}"
+  elif [ $p -lt 85 ]; then echo stub
+  elif [ $p -lt 95 ]; then echo broken
+  else echo hang
+  fi
+}
+declare -A COUNT=()
+for i in $(seq 0 $((N - 1))); do
+  kind=$(kind_of "$i")
+  id=$(printf 's%03d' "$i")
+  mkdir -p "$SUBS/$id/exercises/$EX"
+  cp "$SAMPLES/$kind/$EX.hpp" "$SAMPLES/$kind/$EX.cpp" "$SUBS/$id/exercises/$EX/"
+  # a comment makes every submission's content (and hash) its own
+  printf '\n// submission %s\n' "$id" >> "$SUBS/$id/exercises/$EX/$EX.cpp"
+  COUNT[$kind]=$(( ${COUNT[$kind]:-0} + 1 ))
+done
+echo "== $N submissions for $EX:$(for k in "${!COUNT[@]}"; do printf ' %s=%s' "$k" "${COUNT[$k]}"; done)"
+
+# ---- the batch
+echo "== conclab batch with $JOBS jobs"
+start=$(date +%s%N)
+set +e
+"$CONCLAB" batch "$SUBS" --out "$WORK/out" --jobs "$JOBS" --exercise "$EX" > "$WORK/batch.log" 2>&1
+rc=$?
+set -e
+end=$(date +%s%N)
+tail -n 25 "$WORK/batch.log"
+[ $rc -eq 0 ] || echo "(conclab batch exited $rc; log: $WORK/batch.log)"
+BATCH_MS=$(( (end - start) / 1000000 ))
+BATCH_SECONDS=$(( BATCH_MS / 1000 )).$(printf '%03d' $(( BATCH_MS % 1000 )))
+echo "batch: $N submissions in ${BATCH_SECONDS} s"
+
+# ---- the floor
+FLOOR_JSON=$WORK/floor.json
+if python3 -c 'import yaml' 2> /dev/null; then
+  echo "== floor: compile + run each kind once, no engine, no sandbox"
+  python3 - "$ROOT" "$EX" "$SAMPLES" "$BUILD" "$FLOOR_JSON" << 'PY'
+import json, os, re, shutil, subprocess, sys, tempfile, time
+import yaml
+
+root, ex, samples, build, out_json = sys.argv[1:6]
+m = yaml.safe_load(open(f"{root}/exercises/{ex}/exercise.yaml"))
+gtest_inc = "/usr/src/googletest/googletest/include"
+libdir = f"{build}/lib"
+cxx = os.environ.get("CXX", "c++")
+
+def duration(text, default):
+    if text is None: return default
+    mm = re.fullmatch(r"\s*([0-9.]+)\s*(ms|s|m|min)?\s*", str(text))
+    n, u = float(mm.group(1)), mm.group(2) or "s"
+    return n / 1000 if u == "ms" else n * 60 if u in ("m", "min") else n
+
+ex_wall = duration((m.get("limits") or {}).get("wall"), 10)
+builds = m["builds"]
+SAN = {"thread": ["-fsanitize=thread"], "address": ["-fsanitize=address,undefined,leak", "-fno-sanitize-recover=undefined"], "none": []}
+base = ["-std=c++20", "-g", "-pthread", "-Wall", "-fno-omit-frame-pointer"]
+
+def flags(b):
+    san = b.get("sanitizer", "thread")
+    opt = b.get("optimize") or ("-O2" if san == "none" else "-O1")
+    return base + SAN[san] + [opt], san
+
+def run(argv, cwd, timeout=None, **kw):
+    return subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, **kw)
+
+results = {}
+supp = f"{root}/graders/{ex}/tsan.supp"
+for kind in sorted(os.listdir(samples)):
+    tmp = tempfile.mkdtemp(prefix="conclab-floor-")
+    try:
+        exdir = f"{tmp}/exercises/{ex}"
+        os.makedirs(exdir); os.makedirs(f"{tmp}/obj"); os.makedirs(f"{tmp}/bin")
+        for f in os.listdir(f"{root}/exercises/{ex}"):
+            if f not in ("README.md", "exercise.yaml") and os.path.isfile(f"{root}/exercises/{ex}/{f}"):
+                shutil.copy(f"{root}/exercises/{ex}/{f}", exdir)
+        for f in m["files"]:
+            shutil.copy(f"{samples}/{kind}/{f}", exdir)
+        inc = ["-I", exdir, "-I", f"{root}/graders/{ex}", "-isystem", gtest_inc]
+        # grader objects: not timed (conclab caches them)
+        grader_objs = {}
+        for name, b in builds.items():
+            fl, san = flags(b)
+            srcs = [f"{root}/graders/{ex}/{s}" for s in b.get("sources", [])]
+            if b.get("main"): srcs.append(f"{exdir}/{b['main']}")
+            objs = []
+            for s in srcs:
+                o = f"{tmp}/obj/g-{name}-{os.path.basename(s)}.o"
+                run([cxx] + fl + inc + ["-c", s, "-o", o], tmp)
+                objs.append(o)
+            grader_objs[name] = objs
+        # timed: the student's files, the links, the tests
+        t0 = time.monotonic()
+        student = {}
+        ok = True
+        for name, b in builds.items():
+            fl, san = flags(b)
+            variant = san + fl[-1]
+            for f in m["files"]:
+                if not f.endswith((".cpp", ".cc", ".cxx")): continue
+                o = f"{tmp}/obj/{variant}-{f}.o"
+                if o not in student:
+                    extra = ["-fno-inline"] if san != "none" else []
+                    student[o] = run([cxx] + fl + extra + inc + ["-c", f"exercises/{ex}/{f}", "-o", o], tmp).returncode == 0
+                ok = ok and student[o]
+        exes = {}
+        if ok:
+            for name, b in builds.items():
+                fl, san = flags(b)
+                variant = san + fl[-1]
+                objs = [f"{tmp}/obj/{variant}-{f}.o" for f in m["files"] if f.endswith((".cpp", ".cc", ".cxx"))]
+                argv = [cxx] + SAN[san] + ["-pthread", "-o", f"{tmp}/bin/{name}"] + objs + grader_objs[name]
+                if not b.get("main"):
+                    argv += [f"{libdir}/libgtest_main_{san}.a", f"{libdir}/libgtest_{san}.a"]
+                argv += b.get("link", [])
+                if run(argv, tmp).returncode == 0: exes[name] = f"{tmp}/bin/{name}"
+            for t in m["tests"]:
+                if "symbols" in t:
+                    run(["nm", "-C", "-u"] + [o for o in student], tmp)
+                    continue
+                b = builds[t["build"]]
+                exe = exes.get(t["build"])
+                if not exe: continue
+                wall = duration(t.get("timeout") or (t.get("limits") or {}).get("wall"), ex_wall)
+                argv = [exe] + ([f"--gtest_filter={t['gtest']}"] if t.get("gtest") else []) + [str(a) for a in t.get("args", [])]
+                env = {"PATH": "/usr/bin:/bin", "CONCLAB_BIN": f"{tmp}/bin", "CONCLAB_SEED": "1",
+                       "CONCLAB_EXERCISE": ex, "CONCLAB_TEST": t["name"],
+                       "TSAN_OPTIONS": "halt_on_error=1 exitcode=66 detect_deadlocks=1 second_deadlock_stack=1 "
+                                       "report_thread_leaks=1 io_sync=1 atexit_sleep_ms=0 log_path=" + f"{tmp}/tsan"
+                                       + (f" suppressions={supp}" if os.path.exists(supp) else ""),
+                       "ASAN_OPTIONS": "halt_on_error=1 detect_leaks=1 log_path=" + f"{tmp}/asan"}
+                for _ in range(int(t.get("repeat", 1))):
+                    work = tempfile.mkdtemp(dir=tmp)
+                    try:
+                        run(argv, work, timeout=wall, env=env, input=str(t.get("stdin", "")).encode())
+                    except subprocess.TimeoutExpired:
+                        pass
+        results[kind] = time.monotonic() - t0
+        print(f"  {kind:32s} {results[kind]:6.1f} s", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+json.dump(results, open(out_json, "w"))
+PY
+else
+  echo "== floor: skipped (needs python3 and python3-yaml: apt-get install python3-yaml)"
+fi
+
+# ---- the numbers
+python3 - "$N" "$JOBS" "$BATCH_SECONDS" "$FLOOR_JSON" "$(for k in "${!COUNT[@]}"; do printf '%s=%s,' "$k" "${COUNT[$k]}"; done)" << 'PY'
+import json, os, sys
+n, jobs, secs, floor_json, counts = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+rate = n / (secs / 60)
+print(f"\nbatch: {n} submissions in {secs:.0f} s with {jobs} jobs: {rate:.1f} submissions/minute")
+if os.path.exists(floor_json):
+    floor = json.load(open(floor_json))
+    mix = dict(kv.split("=") for kv in counts.strip(",").split(",") if kv)
+    total = sum(floor.get(k, 0) * int(c) for k, c in mix.items())
+    per = total / n
+    floor_secs = total / jobs
+    floor_rate = n / (floor_secs / 60)
+    print(f"floor: {per:.1f} s of compiling + running per submission; with {jobs} jobs {floor_rate:.1f} submissions/minute")
+    print(f"ratio: the batch took {secs / floor_secs:.2f}x the floor ({rate / floor_rate:.0%} of the floor's rate)")
+PY
