@@ -115,11 +115,12 @@ echo "batch: $N submissions in ${BATCH_SECONDS} s"
 FLOOR_JSON=$WORK/floor.json
 if python3 -c 'import yaml' 2> /dev/null; then
   echo "== floor: compile + run each kind once, no engine, no sandbox"
-  python3 - "$ROOT" "$EX" "$SAMPLES" "$BUILD" "$FLOOR_JSON" << 'PY'
+  python3 - "$ROOT" "$EX" "$SAMPLES" "$BUILD" "$FLOOR_JSON" "${!COUNT[@]}" << 'PY'
 import json, os, re, shutil, subprocess, sys, tempfile, time
 import yaml
 
 root, ex, samples, build, out_json = sys.argv[1:6]
+kinds = sorted(sys.argv[6:])   # the kinds in the mix
 m = yaml.safe_load(open(f"{root}/exercises/{ex}/exercise.yaml"))
 gtest_inc = "/usr/src/googletest/googletest/include"
 libdir = f"{build}/lib"
@@ -146,7 +147,7 @@ def run(argv, cwd, timeout=None, **kw):
 
 results = {}
 supp = f"{root}/graders/{ex}/tsan.supp"
-for kind in sorted(os.listdir(samples)):
+for kind in kinds:
     tmp = tempfile.mkdtemp(prefix="conclab-floor-")
     try:
         exdir = f"{tmp}/exercises/{ex}"

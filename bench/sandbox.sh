@@ -13,6 +13,9 @@ chmod 755 "$OUT"   # tiers b/c as root run the program as uid 65534
 
 printf 'int main(void) { return 0; }\n' > "$OUT/noop.c"
 cc -O2 -o "$OUT/noop" "$OUT/noop.c"
+# and what a grader really runs: a small ThreadSanitizer program with a thread
+printf '#include <thread>\nint x;\nint main() { std::thread t([] { x = 1; }); t.join(); return x - 1; }\n' > "$OUT/tsan.cpp"
+${CXX:-g++} -std=c++20 -O1 -fsanitize=thread -o "$OUT/tsan" "$OUT/tsan.cpp" -pthread
 echo "building the bench driver..." >&2
 ${CXX:-g++} -std=c++20 -O2 -I"$ROOT/harness/include" \
     "$ROOT/bench/sandbox_bench.cpp" "$ROOT/harness/src/run.cpp" \
@@ -21,3 +24,5 @@ ${CXX:-g++} -std=c++20 -O2 -I"$ROOT/harness/include" \
 
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r), $(id -un)" >&2
 "$OUT/sandbox_bench" "$RUNS" "$OUT/noop"
+echo
+"$OUT/sandbox_bench" "$RUNS" "$OUT/tsan"

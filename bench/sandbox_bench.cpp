@@ -59,8 +59,9 @@ int main(int argc, char** argv) {
         if (i >= 3) base.push_back(ms_since(t0));  // first runs warm the page cache
     }
     double b = median(base);
-    std::printf("%-8s %8s %8s %10s %8s  %s\n", "tier", "median", "p90", "overhead", "ratio", "(ms per run, " );
-    std::printf("%-8s %8.2f %8.2f %10s %8s  %d runs each)\n", "exec", b, pct(base, 0.9), "-", "1.0x", runs);
+    std::printf("per-run wall time of %s, ms, %d runs each (after 3 warm-up runs)\n", cmd[0].c_str(), runs);
+    std::printf("%-8s %8s %8s %10s %8s\n", "tier", "median", "p90", "overhead", "ratio");
+    std::printf("%-8s %8.2f %8.2f %10s %8s\n", "exec", b, pct(base, 0.9), "-", "1.0x");
 
     char tmpl[] = "/tmp/conclab-bench-XXXXXX";
     if (!mkdtemp(tmpl)) return 1;

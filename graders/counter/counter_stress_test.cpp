@@ -6,23 +6,27 @@
 // speed. An algorithm made of atomic steps ("x.store(x.load() + 1)") is not a
 // data race, so ThreadSanitizer reports nothing: the only witness is a wrong
 // total, and at TSan's speed the threads rarely interleave between the steps.
-// Here they do, with 8 threads (more than cores), 200,000 increments each and
+// Here they do, with 8 threads (more than cores), 200,000+ increments each and
 // 10 rounds. (counter_tsan_test.cpp also catches this deterministically, with
 // yield injection; this test is the "it really works at speed" check.)
 //
 // Measured with everything pinned to ONE core (taskset -c 0), the worst case
-// of a loaded machine, 20 runs each: load-then-store lost updates 20/20 times;
-// `volatile long` 6/20; a plain `long` 0/20, because g++ -O2 compiles
-// `value_ += 1` to a single `add` instruction that a context switch cannot
-// split. Only real parallelism breaks that one (5/5 on an idle 2-core
-// machine), so plain and volatile counters are graded by TSan, in
-// increments_are_not_lost, not here.
+// of a loaded machine: load-then-store lost updates in 20/20 runs; `volatile
+// long` in 6/20 with fixed counts and 10/10 with the 30 ms rounds below; a
+// plain `long` in 0/20, because g++ -O2 compiles `value_ += 1` to a single
+// `add` instruction that a context switch cannot split. Only real
+// parallelism breaks that one (5/5 on an idle 2-core machine; 10/10 with the
+// load average at 15-20 on 2 cores thanks to the 30 ms rounds), so plain and
+// volatile counters are graded deterministically by TSan, in
+// increments_are_not_lost; here they fail wherever the machine really runs
+// two threads at once.
 //
 // No randomness is used: every round is the same; repetition does the work.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -44,38 +48,59 @@ private:
 };
 
 // ---------------------------------------------------------------------------
-// counts_are_exact_optimised: 8 threads x 200,000 increments on one Counter, 10
-// rounds, plus count_with_threads(8, 200,000) in each round. A lost update
-// (load-then-store on an atomic, or a plain long) shows as a total that is
-// too small.
+// counts_are_exact_optimised: 10 rounds. In each, 8 threads increment one
+// Counter at least 200,000 times each AND for at least 30 ms (every thread
+// counts its own calls, so the expected total is exact); then
+// count_with_threads(8, 200,000). A lost update shows as a total that is too
+// small.
+//
+// Why "at least 30 ms": on a busy machine the scheduler tends to run each
+// thread's 200,000 increments (well under a millisecond) alone, one after
+// another, and nothing is lost. Keeping all 8 threads busy for a while makes
+// them run on several cores at the same time whenever the machine has any
+// to give. Measured with the load average at 15-20 on 2 cores: a plain
+// `long` lost updates in 2/10 runs with fixed counts, 10/10 with this.
 TEST(CounterStress, CountsAreExactOptimised) {
     constexpr int kRounds = 10;
     constexpr int kThreads = 8;
-    constexpr long kPerThread = 200'000;
-    constexpr long kExpected = kThreads * kPerThread;
+    constexpr long kAtLeast = 200'000;
+    constexpr auto kMinRound = std::chrono::milliseconds(30);
 
     for (int round = 1; round <= kRounds; ++round) {
         counter::Counter c;
         StartLine start;
+        std::atomic<bool> stop{false};
+        std::vector<long> calls(kThreads, 0);
         std::vector<std::thread> workers;
         for (int t = 0; t < kThreads; ++t) {
-            workers.emplace_back([&] {
+            workers.emplace_back([&, t] {
                 start.wait();
-                for (long k = 0; k < kPerThread; ++k) c.increment();
+                long n = 0;
+                for (;;) {
+                    for (int k = 0; k < 1024; ++k) c.increment();
+                    n += 1024;
+                    if (n >= kAtLeast && stop.load(std::memory_order_relaxed)) break;
+                }
+                calls[t] = n;
             });
         }
         start.open();
+        std::this_thread::sleep_for(kMinRound);
+        stop.store(true, std::memory_order_relaxed);
         for (std::thread& w : workers) w.join();
-        ASSERT_EQ(c.value(), kExpected)
-            << "round " << round << ": " << kThreads << " threads each called increment() " << kPerThread
-            << " times, but the Counter says " << c.value() << ": " << kExpected - c.value()
-            << " increments were lost. Two threads read the same old value and both wrote old+1.";
+        long expected = 0;
+        for (long n : calls) expected += n;
+        ASSERT_EQ(c.value(), expected)
+            << "round " << round << ": " << kThreads << " threads called increment() " << expected
+            << " times in all, but the Counter says " << c.value() << ": " << expected - c.value()
+            << " increments were lost. Two threads read the same old value and both wrote old + 1.";
 
-        long counted = counter::count_with_threads(kThreads, kPerThread);
-        ASSERT_EQ(counted, kExpected)
-            << "round " << round << ": count_with_threads(" << kThreads << ", " << kPerThread
-            << ") returned " << counted << " instead of " << kExpected
-            << (counted < kExpected ? " (increments lost, or it returned before every thread finished)" : "");
+        long counted = counter::count_with_threads(kThreads, kAtLeast);
+        ASSERT_EQ(counted, kThreads * kAtLeast)
+            << "round " << round << ": count_with_threads(" << kThreads << ", " << kAtLeast << ") returned "
+            << counted << " instead of " << kThreads * kAtLeast
+            << (counted < kThreads * kAtLeast ? " (increments lost, or it returned before every thread finished)"
+                                              : "");
     }
 }
 

@@ -10,11 +10,14 @@
 // Every test runs its body in a *probe*: a process forked from the test
 // process (which is single-threaded: GoogleTest runs tests on the main thread,
 // and TSan only supports fork from a single-threaded process). The probe has
-// its own process group; the test process watches it with a deadline. This
-// turns the typical failures of this exercise into clear messages instead of
-// a dead or hung grader:
+// its own process group; the test process watches it with a watchdog: when
+// the probe and all its children have been blocked for kIdleLimit seconds in a
+// row, nothing can ever wake them (a hang); kHardLimit ends a busy loop. A
+// slow but correct run on a loaded machine is runnable, not blocked, so it is
+// never mistaken for a hang. This turns the typical failures of this exercise
+// into clear messages instead of a dead or hung grader:
 //   - a missing close() of an unused pipe end makes recv() wait for an EOF
-//     that never comes: the probe is killed at its deadline and the message
+//     that never comes: the probe is killed after kIdleLimit and the message
 //     says what it was waiting for (set_stage());
 //   - death by SIGPIPE kills only the probe, and is reported as such;
 //   - children the student left behind are swept with the probe's group.

@@ -84,8 +84,8 @@ std::string describe_status(int status) {
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         std::string r = "killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
-        if (sig == SIGABRT) r += " — an uncaught exception (std::terminate) or a failed assertion?";
-        if (sig == SIGSEGV) r += " — an invalid memory access";
+        if (sig == SIGABRT) r += ": an uncaught exception (std::terminate) or a failed assertion?";
+        if (sig == SIGSEGV) r += ": an invalid memory access";
         return r;
     }
     return "status " + std::to_string(status);

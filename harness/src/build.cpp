@@ -160,6 +160,8 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
     };
     add_headers(exdir);
     add_headers(course.grader_dir(ex.name));
+    headers.add("conclab-object-cache-2");  // bump when the engine's compile flags change
+    headers.add(course.root.string());
     headers.add(tc.cxx);
     headers.add(tc.gtest_include.string());
 
@@ -214,8 +216,9 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
             std::vector<std::string> argv = {tc.cxx};
             argv.insert(argv.end(), flags.begin(), flags.end());
             argv.insert(argv.end(), include.begin(), include.end());
-            // Reports name course files relative to the course root.
-            argv.push_back("-fdebug-prefix-map=" + course.root.string() + "/=");
+            // Reports and GoogleTest's messages (__FILE__) name course files
+            // relative to the course root.
+            argv.push_back("-ffile-prefix-map=" + course.root.string() + "/=");
             // Compile into a private name, then rename: parallel gradings share the cache.
             fs::path tmp = cached;
             tmp += "." + std::to_string(::getpid()) + "." +

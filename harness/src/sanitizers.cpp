@@ -129,6 +129,9 @@ struct Stack {
 
 enum class Tool { tsan, asan, lsan, ubsan };
 
+// TSan's one-line "starting new threads after multi-threaded fork is not supported"
+constexpr const char* kForkKind = "thread started after a multi-threaded fork";
+
 struct Report {
     Tool tool = Tool::tsan;
     std::string kind;                  // the finding's kind
@@ -188,7 +191,9 @@ Frame parse_frame(int index, std::string_view rest, const StudentFiles& students
         rest = trim(rest.substr(i));
         if (starts_with(rest, "in ")) rest = trim(rest.substr(3));
     }
+    static const RE2 build_id_re(R"(\s*\(BuildId: [0-9a-fA-F]+\)$)");  // newer runtimes add it
     std::string body(rest);
+    RE2::Replace(&body, build_id_re, "");
     std::string before, module;
     if (RE2::FullMatch(body, module_re, &before, &module)) {
         body = before;
@@ -492,6 +497,13 @@ std::vector<std::string> tsan_message(const Report& r, const Placement& p) {
                     "one fixed order everywhere, or take them together with std::scoped_lock.");
         return m;
     }
+    if (k == kForkKind) {
+        m.push_back("a child process started a thread after fork() in a program that already had threads; "
+                    "ThreadSanitizer cannot check that and stopped the child");
+        m.push_back("Call fork() before starting any thread, or let the child only call async-signal-safe "
+                    "functions (then exec or _exit).");
+        return m;
+    }
     if (k == "thread leak") {
         static const RE2 more_re(R"(And (\d+) more similar thread leaks)");
         std::string more;
@@ -757,6 +769,7 @@ struct StartInfo {
     std::string kind, title;
     std::string ub_file, ub_message;
     int ub_line = 0;
+    bool single_line = false;  // the whole report is this one line
 };
 
 bool report_start(std::string_view line, StartInfo& info) {
@@ -766,9 +779,13 @@ bool report_start(std::string_view line, StartInfo& info) {
     static const RE2 ub_re(R"(^(\S.*?): runtime error: (.*?)\s*$)");
     static const RE2 ubloc_re(R"(^(.*?):(\d+)(?::\d+)?$)");
     if (!contains(line, "Sanitizer") && !contains(line, "runtime error")) return false;
+    if (contains(line, "ThreadSanitizer: starting new threads after multi-threaded fork is not supported")) {
+        info = {Tool::tsan, kForkKind, std::string(line), {}, {}, 0, true};
+        return true;
+    }
     std::string a, b;
     if (RE2::FullMatch(line, tsan_re, &a)) {
-        info = {Tool::tsan, a, a, {}, {}, 0};
+        info = {Tool::tsan, a, a, {}, {}, 0, false};
         return true;
     }
     if (RE2::FullMatch(line, err_re, &a, &b)) {
@@ -862,7 +879,7 @@ Finding make_finding(Report& r, const StudentFiles& students) {
     f.kind = r.kind;
     f.file = p.file;
     f.line = p.file.empty() ? 0 : p.line;
-    if (p.file.empty()) {
+    if (p.file.empty() && r.kind != kForkKind) {
         // No student frame: say where it happened, so the grader's author can tell.
         const Frame* any = nullptr;
         for (int pass = 0; pass < 2 && !any; ++pass)
@@ -926,7 +943,7 @@ SanitizerScan scan_sanitizer_output(std::string_view text, const std::vector<std
             r.ub_message = info.ub_message;
             r.lines.emplace_back(line);
             reports.push_back(std::move(r));
-            open = &reports.back();
+            open = info.single_line ? nullptr : &reports.back();
             continue;
         }
         if (!open) continue;

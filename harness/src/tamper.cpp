@@ -245,12 +245,19 @@ std::vector<LogicalLine> logical_lines(std::string_view src, const Views& v) {
 
 enum class View { code, nocomment };
 
+enum class Where {
+    anywhere,
+    file_scope,  // the token is at file scope (outside functions, classes, named namespaces) or the line says extern "C"
+    extern_c,    // the line says extern "C"
+};
+
 struct Rule {
     const char* pattern;   // RE2, on the view below
     View view;
     const char* requires_nocomment;  // if set: the logical line (strings kept) must also match this
-    bool file_scope_only;  // the token must be at file scope (or the line says extern "C")
-    const char* explanation;  // "$" is replaced by the matched text
+    Where where;
+    const char* explanation;  // "$" is replaced by the matched text, "%SAN%" by the sanitizer's name
+    const char* unless_nocomment = nullptr;  // if set and the logical line (strings kept) matches: no hit
 };
 
 // The order is the order hits on one line are reported in.
@@ -258,90 +265,98 @@ const std::vector<Rule>& rules() {
     static const std::vector<Rule> r = {
         // switching a sanitizer off for a function
         {R"(\b_*(?:no_sanitize\w*|no_address_safety_analysis|disable_sanitizer_instrumentation)\b)", View::code,
-         nullptr, false, "switches %SAN% off for this function; the grader needs it on — remove it"},
+         nullptr, Where::anywhere, "switches %SAN% off for this function; the grader needs it on — remove it"},
         // overriding the grader's sanitizer options or suppressions
         {R"(\b__(?:tsan|asan|lsan|ubsan|msan|hwasan|sanitizer)_default_(?:options|suppressions)\b)", View::code,
-         nullptr, false, "defines `$`, which would replace the grader's sanitizer settings — remove it"},
+         nullptr, Where::anywhere, "defines `$`, which would replace the grader's sanitizer settings — remove it"},
         // talking to the sanitizer runtime
         // (a name the rule above reported is not reported again)
         {R"(\b__(?:tsan|asan|lsan|ubsan|msan|hwasan|sanitizer|dfsan)_\w+)",
-         View::code, nullptr, false,
+         View::code, nullptr, Where::anywhere,
          "calls the sanitizer runtime directly (`$`); student code must not steer the sanitizers — remove it"},
-        {R"(\b__(?:tsan|asan|lsan|ubsan|msan|hwasan|sanitizer)::)", View::code, nullptr, false,
+        {R"(\b__(?:tsan|asan|lsan|ubsan|msan|hwasan|sanitizer)::)", View::code, nullptr, Where::anywhere,
          "uses the sanitizer runtime directly (`$`); student code must not steer the sanitizers — remove it"},
-        {R"(^\s*(?:#|%:)\s*include\s*[<"]\s*sanitizer/)", View::nocomment, nullptr, false,
+        {R"(^\s*(?:#|%:)\s*include\s*[<"]\s*sanitizer/)", View::nocomment, nullptr, Where::anywhere,
          "includes a sanitizer interface header; student code must not steer the sanitizers — remove it"},
         // behaving differently under a sanitizer
         {R"(\b__SANITIZE_(?:THREAD|ADDRESS)__\b|\b__has_feature\s*\(\s*(?:thread|address|memory|undefined_behavior)_sanitizer\b)",
-         View::code, nullptr, false,
+         View::code, nullptr, Where::anywhere,
          "makes your code behave differently when a sanitizer checks it; the grader must test the code that "
          "really runs — remove it"},
         // race-detector annotations
         {R"(\b(?:Annotate(?:HappensBefore|HappensAfter|BenignRace\w*|Ignore\w*|RWLock\w*|Condvar\w*|NewMemory|Mutex\w*|TraceMemory|ThreadName|EnableRaceDetection|FlushState|PCQ\w*|PublishMemoryRange|UnpublishMemoryRange|MemoryIs\w*|NoOp|FlushExpectedRaces|ExpectRace)|ANNOTATE_\w+|TSAN_ANNOTATE_\w+|WTFAnnotate\w*))",
-         View::code, nullptr, false,
+         View::code, nullptr, Where::anywhere,
          "tells ThreadSanitizer to ignore or trust some accesses (`$`); the grader must see every access — "
          "remove it"},
         // compiler flags from inside the source
-        {R"(^\s*(?:#|%:)\s*pragma\s+(?:GCC|clang)\s+(?:optimize|attribute)\b)", View::code, nullptr, false,
+        {R"(^\s*(?:#|%:)\s*pragma\s+(?:GCC|clang)\s+(?:optimize|attribute)\b)", View::code, nullptr, Where::anywhere,
          "changes how the compiler builds your code; the grader builds it with fixed flags — remove it"},
-        {R"(\b_Pragma\s*\()", View::code, R"(optimize|sanitize|attribute|weak|poison)", false,
+        {R"(\b_Pragma\s*\()", View::code, R"(optimize|sanitize|attribute|weak|poison)", Where::anywhere,
          "changes how the compiler builds your code; the grader builds it with fixed flags — remove it"},
-        {R"(__attribute__\s*\(\([^;{]*?\b_*optimize_*\b|\bgnu::_*optimize_*\b)", View::code, nullptr, false,
+        {R"(__attribute__\s*\(\([^;{]*?\b_*optimize_*\b|\bgnu::_*optimize_*\b)", View::code, nullptr, Where::anywhere,
          "changes the optimisation flags of this function; the grader builds your code with fixed flags — remove "
          "it"},
         // symbol games
-        {R"(\b(?:asm|__asm__|__asm)\b)", View::code, R"(\.symver)", false,
+        {R"(\b(?:asm|__asm__|__asm)\b)", View::code, R"(\.symver)", Where::anywhere,
          "swaps in another version of a library function (`.symver`) behind the grader's back — remove it"},
-        {R"(\b(?:asm|__asm__|__asm)\b)", View::code, nullptr, false,
+        // (a pause/nop/fence or an empty barrier touches no memory and hides nothing)
+        {R"(\b(?:asm|__asm__|__asm)\b)", View::code, nullptr, Where::anywhere,
          "inline assembly is invisible to ThreadSanitizer and to the grader's checks; use std::atomic or library "
-         "calls instead"},
+         "calls instead",
+         R"(^[^"]*\b(?:asm|__asm__|__asm)\s*(?:volatile|__volatile__)?\s*\(\s*"\s*(?:pause|nop|yield|rep;?\s*nop|[lms]fence)?\s*"\s*(?::\s*:\s*:\s*"memory"\s*)?\)\s*;)"},
         {R"(^\s*(?:#|%:)\s*pragma\s+weak\b|__attribute__\s*\(\([^;{]*?\b_*(?:alias|weakref|weak|ifunc|symver)_*\b|\bgnu::_*(?:alias|weakref|weak|ifunc|symver)_*\b)",
-         View::code, nullptr, false,
+         View::code, nullptr, Where::anywhere,
          "makes one symbol stand for another, which can replace library or grader functions — remove it"},
         {R"(__attribute__\s*\(\([^;{]*?\b_*(?:constructor|destructor)_*\b|\bgnu::_*(?:constructor|destructor)_*\b)",
-         View::code, nullptr, false,
+         View::code, nullptr, Where::anywhere,
          "runs code before main() starts or after it ends, outside the tests — remove it and do the work in your "
          "functions"},
-        {R"(\b__(?:wrap|real)_\w+)", View::code, nullptr, false,
+        {R"(\b__(?:wrap|real)_\w+)", View::code, nullptr, Where::anywhere,
          "`$` is a link-time wrapper that belongs to the grader's shims — remove it"},
-        {R"(\b(?:dlsym|dlvsym|dlopen|dlmopen)\b)", View::code, nullptr, false,
+        {R"(\b(?:dlsym|dlvsym|dlopen|dlmopen)\b)", View::code, nullptr, Where::anywhere,
          "looks functions up at run time (`$`), which hides them from the grader's checks — call functions "
          "directly"},
         // the test framework and the program entry
         {R"(\btesting::|\bRUN_ALL_TESTS\b|\b(?:TEST|TEST_F|TEST_P|TYPED_TEST)\s*\(|\bINSTANTIATE_TEST_SUITE_P\b|\bFRIEND_TEST\b)",
-         View::code, nullptr, false, "uses the test framework (`$`); only the graders may — remove it"},
-        {R"(^\s*(?:#|%:)\s*include\s*[<"]\s*g(?:test|mock)/)", View::nocomment, nullptr, false,
+         View::code, nullptr, Where::anywhere, "uses the test framework (`$`); only the graders may — remove it"},
+        {R"(^\s*(?:#|%:)\s*include\s*[<"]\s*g(?:test|mock)/)", View::nocomment, nullptr, Where::anywhere,
          "includes the test framework; only the graders may — remove it"},
-        {R"(\b(?:int|auto|void)\s+(?:\(\s*)?main\s*\)?\s*\()", View::code, nullptr, false,
+        {R"(\b(?:int|auto|void)\s+(?:\(\s*)?main\s*\)?\s*\()", View::code, nullptr, Where::anywhere,
          "defines main(); your files must not have one (the course provides it) — remove it"},
         // the grader's environment
         {R"(\b(?:TSAN|ASAN|LSAN|UBSAN|MSAN|HWASAN)_(?:OPTIONS|SYMBOLIZER_PATH)\b|\bLD_PRELOAD\b|\bLD_AUDIT\b|\bGTEST_\w+|\bCONCLAB_(?:TEST|EXERCISE|BIN)\b)",
-         View::nocomment, nullptr, false,
+         View::nocomment, nullptr, Where::anywhere,
          "reads or changes the grader's environment (`$`) — remove it"},
         // hiding crashes, stopping the leak checker, fighting the limits
         {R"(\b(?:signal|sigaction|sigset|bsd_signal)\s*\(\s*SIG(?:SEGV|BUS|FPE|ILL|ABRT|TRAP|SYS)\b)", View::code,
-         nullptr, false,
+         nullptr, Where::anywhere,
          "installs a handler for a crash signal, which would hide crashes from the grader — remove it"},
-        {R"(\bptrace\s*\(|\bPTRACE_\w+)", View::code, nullptr, false,
+        {R"(\bptrace\s*\(|\bPTRACE_\w+)", View::code, nullptr, Where::anywhere,
          "uses ptrace, which stops the leak checker from working — remove it"},
-        {R"(\b(?:setrlimit|prlimit|prlimit64|personality)\s*\()", View::code, nullptr, false,
-         "changes the process limits or personality that the grader sets — remove it"},
-        {R"(\b(?:SYS_futex|__NR_futex)\b)", View::code, nullptr, false,
+        {R"(\b(?:setrlimit|prlimit|prlimit64)\s*\([^;]*\bRLIMIT_(?:AS|DATA|STACK|RSS|MEMLOCK)\b|\bpersonality\s*\()",
+         View::code, nullptr, Where::anywhere,
+         "changes the memory limits or personality that the sanitizers depend on — remove it"},
+        {R"(\b(?:SYS_futex|__NR_futex)\b)", View::code, nullptr, Where::anywhere,
          "builds a lock from the futex system call: that is still a lock, and ThreadSanitizer cannot see it — use "
          "the standard library"},
         // where reports point to, and what gets compiled
-        {R"(^\s*(?:#|%:)\s*line\b|^\s*#\s*\d+\s+")", View::code, nullptr, false,
+        {R"(^\s*(?:#|%:)\s*line\b|^\s*#\s*\d+\s+")", View::code, nullptr, Where::anywhere,
          "changes the file names and line numbers the compiler records, so reports could not point at your code "
          "— remove it"},
-        {R"(^\s*(?:#|%:)\s*include(?:_next)?\s*[<"]\s*(?:/|[^>"]*\.\./))", View::nocomment, nullptr, false,
+        {R"(^\s*(?:#|%:)\s*include(?:_next)?\s*[<"]\s*(?:/|[^>"]*\.\./))", View::nocomment, nullptr, Where::anywhere,
          "includes a file by an absolute or parent-directory path; include only your own headers and the "
          "standard library"},
         // replacing library functions (only a definition at file scope can)
-        {R"((?:^|[^:\w])\s*operator\s+(?:new|delete)\b)", View::code, nullptr, true,
+        {R"((?:^|[^:\w])\s*operator\s+(?:new|delete)\b)", View::code, nullptr, Where::file_scope,
          "replaces the global operator new/delete, which the sanitizers need for their memory and leak checks — "
          "remove it (a coroutine's promise_type may have its own)"},
-        {R"((?:^|[^\w])(?:[A-Za-z_][\w:<>]*[\s*&]+)(malloc|calloc|realloc|free|aligned_alloc|posix_memalign|memalign|valloc|pvalloc|pthread_\w+|sem_\w+|read|write|readv|writev|open|openat|close|fopen|fclose|fork|vfork|waitpid|wait|kill|signal|sigaction|exit|_exit|_Exit|abort|atexit|sched_yield|syscall|usleep|nanosleep|sleep|socket|bind|sendto|recvfrom|poll|select|pipe|pipe2|dup2|clone|__cxa_\w+|__libc_\w+)\s*\()",
-         View::code, nullptr, true,
+        {R"((?:^|[^\w])(?:[A-Za-z_][\w:<>]*[\s*&]+)(malloc|calloc|realloc|free|aligned_alloc|posix_memalign|memalign|valloc|pvalloc|pthread_\w+|sem_\w+|__cxa_\w+|__libc_\w+)\s*\()",
+         View::code, nullptr, Where::file_scope,
+         "defines a function with the name of a system library function (`$`), which would replace it for the "
+         "whole program — rename it or put it in your namespace"},
+        // (a C++ function with these names is an overload unless it is extern "C")
+        {R"((?:^|[^\w])(?:[A-Za-z_][\w:<>]*[\s*&]+)(read|write|readv|writev|open|openat|close|fopen|fclose|fork|vfork|waitpid|wait|kill|signal|sigaction|exit|_exit|_Exit|abort|atexit|sched_yield|syscall|usleep|nanosleep|sleep|socket|bind|sendto|recvfrom|poll|select|pipe|pipe2|dup2|clone|dlsym)\s*\()",
+         View::code, nullptr, Where::extern_c,
          "defines a function with the name of a system library function (`$`), which would replace it for the "
          "whole program — rename it or put it in your namespace"},
     };
@@ -388,15 +403,16 @@ std::string sanitizer_named(const std::string& token, std::string_view line) {
 std::vector<TamperHit> scan_for_tampering(std::string_view source) {
     struct Compiled {
         const Rule* rule;
-        std::unique_ptr<RE2> re, extra;
+        std::unique_ptr<RE2> re, extra, unless;
     };
     static const std::vector<Compiled>* compiled = [] {
         auto* v = new std::vector<Compiled>();
         RE2::Options o;
         o.set_log_errors(false);
         for (const auto& r : rules()) {
-            Compiled c{&r, std::make_unique<RE2>(r.pattern, o), nullptr};
+            Compiled c{&r, std::make_unique<RE2>(r.pattern, o), nullptr, nullptr};
             if (r.requires_nocomment) c.extra = std::make_unique<RE2>(r.requires_nocomment, o);
+            if (r.unless_nocomment) c.unless = std::make_unique<RE2>(r.unless_nocomment, o);
             v->push_back(std::move(c));
         }
         return v;
@@ -424,6 +440,7 @@ std::vector<TamperHit> scan_for_tampering(std::string_view source) {
         for (const auto& c : *compiled) {
             const std::string& text = c.rule->view == View::code ? ll.code : ll.nocomment;
             if (c.extra && !RE2::PartialMatch(ll.nocomment, *c.extra)) continue;
+            if (c.unless && RE2::PartialMatch(ll.nocomment, *c.unless)) continue;
             re2::StringPiece input(text);
             re2::StringPiece m[2];
             std::size_t pos = 0;
@@ -434,12 +451,13 @@ std::vector<TamperHit> scan_for_tampering(std::string_view source) {
                 pos = at + std::max<std::size_t>(len, 1);
                 if (ll.offset.empty()) break;
                 std::size_t file_off = ll.offset[std::min(at, ll.offset.size() - 1)];
-                if (c.rule->file_scope_only) {
+                if (c.rule->where != Where::anywhere) {
                     // the token itself (group 1 when there is one), not the context before it
                     std::size_t tok = m[1].data() ? static_cast<std::size_t>(m[1].data() - text.data()) : at;
                     std::size_t tok_off = ll.offset[std::min(tok, ll.offset.size() - 1)];
                     static const RE2 extern_c_re(R"(\bextern\s*"\s*")");  // "C" is blanked in the code view
-                    if (!file_scope[tok_off] && !RE2::PartialMatch(ll.code, extern_c_re)) continue;
+                    bool extern_c = RE2::PartialMatch(ll.code, extern_c_re);
+                    if (c.rule->where == Where::extern_c ? !extern_c : !(file_scope[tok_off] || extern_c)) continue;
                     static const RE2 static_re(R"(\bstatic\b)");
                     if (RE2::PartialMatch(re2::StringPiece(ll.code.data(), tok), static_re))
                         continue;  // internal linkage replaces nothing

@@ -376,6 +376,15 @@ TEST_P(SandboxTest, MissingProgramIsAStartError) {
     EXPECT_FALSE(run(rel).started);
 }
 
+TEST_P(SandboxTest, UnusableReadablePathIsAStartErrorInIsolatedTiers) {
+    if (!isolated()) GTEST_SKIP() << "bare binds nothing";
+    RunSpec s = spec({"exit", "0"});
+    s.readable.push_back(scratch() / "does-not-exist");
+    RunResult r = run(s);
+    EXPECT_FALSE(r.started);
+    EXPECT_NE(r.start_error.find("does-not-exist"), std::string::npos) << r.start_error;
+}
+
 TEST_P(SandboxTest, AslrCanBeSwitchedOff) {
     conclab::SandboxOptions opt;
     opt.announce = false;

@@ -222,6 +222,17 @@ TEST(SanitizerScan, AReportWithNoStudentFrameHasNoFileAndSaysWhereItWas) {
     EXPECT_NE(f.message.find("graders/round_robin/driver.cpp:3 in make()"), std::string::npos) << f.message;
 }
 
+TEST(SanitizerScan, AThreadStartedAfterAMultiThreadedForkIsAFindingWithoutALocation) {
+    // a one-line report from the child's log file (TSan kills the child, exit 66; NOTES)
+    SanitizerScan scan = scan_sanitizer_output(data("tsan_fork_threads.txt") + "\nother output\n", kStudentFiles);
+    EXPECT_FALSE(scan.runtime_failure);
+    ASSERT_EQ(scan.findings.size(), 1u);
+    EXPECT_EQ(scan.findings[0].kind, "thread started after a multi-threaded fork");
+    EXPECT_EQ(scan.findings[0].file, "");
+    EXPECT_NE(scan.findings[0].message.find("Call fork() before starting any thread"), std::string::npos);
+    EXPECT_EQ(scan.findings[0].message.find("other output"), std::string::npos);
+}
+
 TEST(SanitizerScan, WithoutStudentFilesNothingIsPlacedInStudentCode) {
     SanitizerScan scan = scan_sanitizer_output(data("tsan_race_global.txt"), {});
     ASSERT_EQ(scan.findings.size(), 1u);

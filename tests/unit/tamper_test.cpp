@@ -109,7 +109,7 @@ const Trick kTricks[] = {
      "installs a handler for a crash signal"},
     {"sigaction_abrt", "void f() { sigaction(SIGABRT, &sa, nullptr); }", "installs a handler for a crash signal"},
     {"ptrace", "void f() { ptrace(PTRACE_TRACEME, 0, nullptr, nullptr); }", "stops the leak checker"},
-    {"setrlimit", "void f() { rlimit r{0, 0}; setrlimit(RLIMIT_AS, &r); }", "process limits"},
+    {"setrlimit", "void f() { rlimit r{0, 0}; setrlimit(RLIMIT_AS, &r); }", "memory limits"},
     {"futex", "void f() { syscall(SYS_futex, &word, FUTEX_WAIT, 1, nullptr, nullptr, 0); }", "futex system call"},
     {"line_directive", "#line 1 \"elsewhere.cpp\"", "could not point at your code"},
     {"linemarker", "# 1 \"elsewhere.cpp\"", "could not point at your code"},
@@ -122,10 +122,24 @@ const Trick kTricks[] = {
     {"global_free", "void free(void* p) noexcept {}", "system library function (`free`)", true},
     {"global_pthread", "int pthread_mutex_lock(pthread_mutex_t* m) { return 0; }",
      "system library function (`pthread_mutex_lock`)", true},
+    {"extern_c_read", "extern \"C\" ssize_t read(int fd, void* buf, size_t n) { return 0; }",
+     "system library function (`read`)", true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Tricks, TamperTrick, ::testing::ValuesIn(kTricks),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Tamper, HarmlessLookalikesAreFine) {
+    const char* src = R"(#include <sys/resource.h>
+void spin_hint() { asm volatile("pause"); }
+void barrier() { __asm__ __volatile__("" ::: "memory"); }
+void more_files() { rlimit r{}; getrlimit(RLIMIT_NOFILE, &r); r.rlim_cur = r.rlim_max; setrlimit(RLIMIT_NOFILE, &r); }
+void sleep(int ms);                                      // a C++ overload, not libc's sleep
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+)";
+    auto hits = scan_for_tampering(src);
+    EXPECT_TRUE(hits.empty()) << all(hits);
+}
 
 TEST(Tamper, LibraryNamesInsideANamespaceOrAsMembersAreFine) {
     const char* src = R"(namespace pipes {

@@ -229,7 +229,7 @@ int run_chat(int argc, char** argv, std::istream& in, std::ostream& out) {
     }
     print_waiting();
 
-    return 0;            // `socket` closes itself here, after the thread is gone
+    return 0;
 }
 
 }  // namespace udp_chat

@@ -1,0 +1,2 @@
+namespace pipes { int spawn_with_helper(); }
+int main() { return pipes::spawn_with_helper(); }
