@@ -124,6 +124,7 @@ std::string read_sanitizer_logs(const fs::path& dir) {
 }
 
 struct TestContext {
+    const Toolchain& tc;
     const Course& course;
     const Exercise& ex;
     const BuildOutcome& build;
@@ -171,11 +172,25 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
     tr.seconds += ev.run.wall.count() / 1000.0;
 
     std::string logs_text = read_sanitizer_logs(logs);
-    // Reports also land on stderr when the log file cannot be opened.
+    // Reports also land on stderr: UBSan ignores log_path in the address build,
+    // and a sanitizer that fails to start writes no log file.
     SanitizerScan scan = scan_sanitizer_output(logs_text + "\n" + ev.run.err.text, ctx.build.student_files);
     ev.findings = scan.findings;
     ev.sanitizer_runtime_failure = scan.runtime_failure;
     ev.sanitizer_failure_text = scan.runtime_failure_text;
+    if (scan.runtime_failure && !scan_sanitizer_output(logs_text, ctx.build.student_files).runtime_failure) {
+        // Only stderr says the sanitizer failed, and a program can print anything
+        // there. It is the grader's error only if the machine check fails now too.
+        fs::path again = ctx.scratch / "canary-again";
+        fs::create_directories(again);
+        std::string canary = run_canary(ctx.runner, ctx.tc, again);
+        if (canary.empty()) {
+            ev.sanitizer_runtime_failure = false;
+            ev.failed_assertions.push_back(
+                "your program's error output claims the sanitizer failed, but the sanitizer works on this "
+                "machine (checked again just now):\n" + scan.runtime_failure_text);
+        }
+    }
 
     std::string grader_problem;
     if (!b->is_program()) read_gtest_report(logs / "gtest.json", ev, grader_problem);
@@ -284,7 +299,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
         if (fs::exists(supp)) fs::copy_file(supp, scratch.path / "bin" / "tsan.supp");
         fs::permissions(scratch.path / "bin", fs::perms::all);
 
-        TestContext ctx{course, ex, build, scratch.path, runner};
+        TestContext ctx{tc, course, ex, build, scratch.path, runner};
         for (std::size_t i = 0; i < tests.size(); ++i) {
             try {
                 run_test(ctx, *tests[i], res.tests[i]);

@@ -14,6 +14,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -172,9 +173,11 @@ private:
 };
 
 bool is_library_path(std::string_view f) {
+    // glibc's frames are relative to its build ("../sysdeps/...", "../csu/...", "nptl/...")
     return f.empty() || f == "<null>" || starts_with(f, "/usr/") || starts_with(f, "/lib") ||
-           starts_with(f, "../") || starts_with(f, "nptl/") || starts_with(f, "sysdeps/") ||
-           contains(f, "/libsanitizer/") || contains(f, "/compiler-rt/");
+           starts_with(f, "../sysdeps/") || starts_with(f, "../csu/") || starts_with(f, "../nptl/") ||
+           starts_with(f, "nptl/") || starts_with(f, "sysdeps/") || contains(f, "/libsanitizer/") ||
+           contains(f, "/compiler-rt/");
 }
 
 // Parses the text after "#N " of a TSan frame ("func file:line[:col] (module+0x..)")

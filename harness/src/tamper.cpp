@@ -343,6 +343,8 @@ const std::vector<Rule>& rules() {
         {R"(^\s*(?:#|%:)\s*line\b|^\s*#\s*\d+\s+")", View::code, nullptr, Where::anywhere,
          "changes the file names and line numbers the compiler records, so reports could not point at your code "
          "— remove it"},
+        {R"(^\s*(?:#|%:)\s*include(?:_next)?\s+[A-Za-z_])", View::nocomment, nullptr, Where::anywhere,
+         "includes a file named by a macro; write the header's name in quotes or angle brackets"},
         {R"(^\s*(?:#|%:)\s*include(?:_next)?\s*[<"]\s*(?:/|[^>"]*\.\./))", View::nocomment, nullptr, Where::anywhere,
          "includes a file by an absolute or parent-directory path; include only your own headers and the "
          "standard library"},
