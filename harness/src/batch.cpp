@@ -298,9 +298,12 @@ private:
         double secs = elapsed();
         double rate = secs > 0 ? double(done_) / (secs / 60.0) : 0;
         std::string eta = done_ > 0 && rate > 0 ? fmt_duration(double(total_ - done_) / rate * 60.0) : "?";
+        char r[32] = "?";
+        if (done_ > 0) std::snprintf(r, sizeof r, "%.1f", rate);
         char buf[256];
-        std::snprintf(buf, sizeof buf, "%zu/%zu done  %.1f/min  ETA %s  below full %zu  errors %zu  running %zu",
-                      done_, total_, rate, eta.c_str(), below_full_, errors_, running_.size());
+        std::snprintf(buf, sizeof buf,
+                      "%zu/%zu done  %s elapsed  %s/min  ETA %s  below full marks %zu  grader errors %zu  running %zu",
+                      done_, total_, fmt_duration(secs).c_str(), r, eta.c_str(), below_full_, errors_, running_.size());
         std::string line = buf;
         if (stopping()) line += "  (stopping)";
         std::cout << "\r\033[K" << line;

@@ -193,7 +193,17 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
     }
 
     std::string grader_problem;
-    if (!b->is_program()) read_gtest_report(logs / "gtest.json", ev, grader_problem);
+    if (!b->is_program()) {
+        read_gtest_report(logs / "gtest.json", ev, grader_problem);
+        // The report file is in the program's own writable directory: an exit
+        // code that disagrees with it wins (GoogleTest exits 1 on failure).
+        if (ev.gtest_ran && ev.failed_assertions.empty() && ev.findings.empty() && ev.run.exit_code &&
+            *ev.run.exit_code != 0)
+            ev.failed_assertions.push_back("the test program exited with code " +
+                                           std::to_string(*ev.run.exit_code) +
+                                           " after its checks passed: does your code call exit() or std::exit "
+                                           "from a destructor or another thread?");
+    }
     if (!grader_problem.empty() && ev.run.started) return {Status::error, grader_problem + " (a grader problem)"};
     for (const auto& m : t.stdout_matchers)
         if (auto why = check_output(m, ev.run.out.text)) ev.failed_assertions.push_back("standard output: " + *why);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -261,6 +262,11 @@ protected:
 
 // ---------------------------------------------------------------- basics
 
+// Checks only the isolating tiers can pass, and the cgroup tier's own: they are
+// instantiated for those tiers alone rather than skipped elsewhere.
+class IsolatedSandboxTest : public SandboxTest {};
+class CgroupSandboxTest : public SandboxTest {};
+
 TEST_P(SandboxTest, ReportsExitCode) {
     RunResult r = run(spec({"exit", "7"}));
     ASSERT_TRUE(r.started) << r.start_error;
@@ -376,8 +382,7 @@ TEST_P(SandboxTest, MissingProgramIsAStartError) {
     EXPECT_FALSE(run(rel).started);
 }
 
-TEST_P(SandboxTest, UnusableReadablePathIsAStartErrorInIsolatedTiers) {
-    if (!isolated()) GTEST_SKIP() << "bare binds nothing";
+TEST_P(IsolatedSandboxTest, UnusableReadablePathIsAStartErrorInIsolatedTiers) {
     RunSpec s = spec({"exit", "0"});
     s.readable.push_back(scratch() / "does-not-exist");
     RunResult r = run(s);
@@ -514,8 +519,7 @@ TEST_P(SandboxTest, HangReturnsAtTheWallLimit) {
 
 // ---------------------------------------------------------------- isolation (not bare)
 
-TEST_P(SandboxTest, OnlyTheWorkdirIsWritable) {
-    if (!isolated()) GTEST_SKIP() << "bare does not isolate the filesystem";
+TEST_P(IsolatedSandboxTest, OnlyTheWorkdirIsWritable) {
     fs::path ro = fresh_dir("readonly");
     std::string tmpname = "conclab-escape-" + std::to_string(::getpid());
     auto write_to = [&](const fs::path& p) {
@@ -543,8 +547,7 @@ TEST_P(SandboxTest, OnlyTheWorkdirIsWritable) {
     EXPECT_FALSE(fs::exists("/tmp/" + tmpname));
 }
 
-TEST_P(SandboxTest, ReadablePathsAreVisibleReadOnlyAtTheirOwnPath) {
-    if (!isolated()) GTEST_SKIP() << "bare does not isolate the filesystem";
+TEST_P(IsolatedSandboxTest, ReadablePathsAreVisibleReadOnlyAtTheirOwnPath) {
     fs::path ro = fresh_dir("bin");
     std::ofstream(ro / "data.txt") << "visible\n";
     ::chmod((ro / "data.txt").c_str(), 0644);
@@ -562,8 +565,7 @@ TEST_P(SandboxTest, ReadablePathsAreVisibleReadOnlyAtTheirOwnPath) {
     EXPECT_EQ(run(spec({"read", (hidden / "secret.txt").string()})).out.text, "ENOENT\n");
 }
 
-TEST_P(SandboxTest, CourseTreeAndHostFilesAreNotVisible) {
-    if (!isolated()) GTEST_SKIP() << "bare does not isolate the filesystem";
+TEST_P(IsolatedSandboxTest, CourseTreeAndHostFilesAreNotVisible) {
     fs::path course = fs::path(CONCLAB_TEST_DATA).parent_path().parent_path().parent_path();  // the source tree
     for (const fs::path& p : {course / "CMakeLists.txt", fs::path(CONCLAB_TEST_DATA), fs::path("/etc/shadow"),
                               fs::path("/root"), fs::path("/home"), fs::path("/work/shared/SPEC.md")}) {
@@ -573,8 +575,7 @@ TEST_P(SandboxTest, CourseTreeAndHostFilesAreNotVisible) {
     }
 }
 
-TEST_P(SandboxTest, NetworkIsOwnLoopbackOnly) {
-    if (!isolated()) GTEST_SKIP() << "bare does not isolate the network";
+TEST_P(IsolatedSandboxTest, NetworkIsOwnLoopbackOnly) {
     int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     int tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
@@ -615,8 +616,7 @@ TEST_P(SandboxTest, RunsAsNobodyWithoutPrivileges) {
     EXPECT_NE(r.out.text.find("CapEff:\t0000000000000000"), std::string::npos) << r.out.text;
 }
 
-TEST_P(SandboxTest, CgroupDirectoriesAreRemoved) {
-    if (GetParam() != Tier::cgroup_bwrap) GTEST_SKIP() << "no cgroups in this tier";
+TEST_P(CgroupSandboxTest, CgroupDirectoriesAreRemoved) {
     run(spec({"exit", "0"}));
     RunSpec s = spec({"forkbomb", "marker-cg"});
     s.limits.wall = 500ms;
@@ -635,6 +635,8 @@ TEST_P(SandboxTest, CgroupDirectoriesAreRemoved) {
 
 INSTANTIATE_TEST_SUITE_P(Tiers, SandboxTest, ::testing::Values(Tier::cgroup_bwrap, Tier::bwrap, Tier::bare),
                          tier_name);
+INSTANTIATE_TEST_SUITE_P(Tiers, IsolatedSandboxTest, ::testing::Values(Tier::cgroup_bwrap, Tier::bwrap), tier_name);
+INSTANTIATE_TEST_SUITE_P(Tiers, CgroupSandboxTest, ::testing::Values(Tier::cgroup_bwrap), tier_name);
 
 // ---------------------------------------------------------------- pieces
 
@@ -668,6 +670,43 @@ TEST(CaptureBuffer, ZeroLimitCountsOnly) {
     c.append("abc", 3);
     EXPECT_EQ(c.finish().text, "");
     EXPECT_EQ(c.finish().total, 3u);
+}
+
+// children of this process, zombies included
+int children_of_self() {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        std::ifstream in(e.path() / "stat");
+        std::string line;
+        if (!std::getline(in, line)) continue;
+        auto rp = line.rfind(')');
+        if (rp == std::string::npos) continue;
+        std::istringstream f(line.substr(rp + 2));
+        std::string state;
+        long ppid = 0;
+        f >> state >> ppid;
+        if (ppid == ::getpid()) ++n;
+    }
+    return n;
+}
+
+TEST(Execute, ASetupFailureInTheChildIsAStartErrorAndLeavesNoZombie) {
+    for (bool supervised : {false, true}) {
+        conclab::detail::Launch L;
+        L.supervised = supervised;
+        L.argv = {"/bin/true"};
+        L.env = {"PATH=/usr/bin:/bin"};
+        L.rlimits.push_back({RLIMIT_NOFILE, 100, 10});  // soft > hard: setrlimit fails
+        RunSpec s;
+        s.argv = L.argv;
+        s.workdir = "/";
+        int before = children_of_self();
+        RunResult r = conclab::detail::execute(L, s);
+        EXPECT_FALSE(r.started) << supervised;
+        EXPECT_NE(r.start_error.find("Invalid argument"), std::string::npos) << r.start_error;
+        EXPECT_EQ(children_of_self(), before) << "a zombie was left, supervised=" << supervised;
+    }
 }
 
 TEST(Tiers, ParseAndName) {
