@@ -516,7 +516,7 @@ std::vector<std::string> small_messages(std::mt19937_64& rng, std::size_t count,
 }
 
 void reap_quietly(pipes::Child& child) {
-    child.connection().close();
+    child.connection().close();  // the parent hangs up first
     set_stage("waiting for the child to exit after an error (wait())",
               "The child never ended. (It was probably blocked waiting for a message or for EOF.)");
     wait_after_exit(child);
@@ -683,7 +683,7 @@ TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
         }));
         set_stage("sending three messages to the child", "send() blocked although the child was reading.");
         for (const char* m : {"one", "two", "three"}) child.connection().send(m);
-        child.connection().close();
+        child.connection().close();  // hang up
         set_stage("waiting for the child to see EOF and exit after the parent closed its end",
                   "EOF never arrived in the child: it still waits in recv() after the parent closed its end. "
                   "Did the child close its copies of the parent's pipe ends right after fork()? As long as the "

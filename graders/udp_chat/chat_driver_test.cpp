@@ -51,7 +51,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kMaxDatagram = 65507;
+constexpr std::size_t kLargestUdpPayload = 65507;
 constexpr auto kShowWithin = 1000ms;   // a datagram must be printed within this
 constexpr auto kExitWithin = 1000ms;   // the program must exit within this after /quit or EOF
 constexpr auto kStartWithin = 5000ms;  // TSan start-up on a busy machine can be slow
@@ -98,7 +98,7 @@ struct Received { std::string text; std::uint16_t port; };
 class RawSocket {
 public:
     RawSocket() {
-        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        fd_ = ::socket(AF_INET, SOCK_CLOEXEC | SOCK_DGRAM, 0);
         if (fd_ < 0) throw std::runtime_error(std::string("driver socket: ") + std::strerror(errno));
         sockaddr_in a = addr(0);
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
@@ -122,7 +122,7 @@ public:
     std::optional<Received> recv(std::chrono::milliseconds timeout) const {
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-        std::string buf(kMaxDatagram + 1, '\0');
+        std::string buf(kLargestUdpPayload + 1, '\0');
         sockaddr_in from{};
         socklen_t len = sizeof from;
         ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
@@ -404,7 +404,7 @@ TEST(ChatProgram, SendsEachLineToThePeer) {
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
     if (!p) return;   // start_program() has reported why
-    std::string big(kMaxDatagram, 'x');
+    std::string big(kLargestUdpPayload, 'x');
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('A' + i % 26);
     const std::vector<std::string> lines = {"hello", "a second line,  with  spaces ", "",
                                             "ünïcødé ✓", big};
@@ -415,7 +415,7 @@ TEST(ChatProgram, SendsEachLineToThePeer) {
         ASSERT_TRUE(r) << "the input line " << show(lines[i], 60)
                        << " was not sent to the peer within 2 s"
                        << (lines[i].empty() ? " (an empty line is sent too, as an empty datagram)" : "")
-                       << (lines[i].size() == kMaxDatagram ? " (a 65,507-byte line is one datagram)" : "");
+                       << (lines[i].size() == kLargestUdpPayload ? " (a 65,507-byte line is one datagram)" : "");
         EXPECT_EQ(r->text.size(), lines[i].size()) << "datagram for line " << i + 1 << ": " << show(r->text, 60);
         EXPECT_TRUE(r->text == lines[i]) << "the datagram must be exactly the line without its '\\n'; got "
                                          << show(r->text, 60) << ", expected " << show(lines[i], 60);
@@ -504,7 +504,7 @@ TEST(ChatProgram, PrintsTheLargestDatagram) {
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
     if (!p) return;   // start_program() has reported why
-    std::string big(kMaxDatagram, 'x');
+    std::string big(kLargestUdpPayload, 'x');
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7) % 26);
     peer.send(port, big);
     peer.send(port, "small one after the big one");

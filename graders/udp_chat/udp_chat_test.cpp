@@ -49,7 +49,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kMaxDatagram = 65507;
+constexpr std::size_t kLargestUdpPayload = 65507;
 constexpr auto kShowWithin = 1000ms;   // a received datagram must be printed within this
 constexpr auto kStopWithin = 1000ms;   // run_chat must return within this after /quit or EOF
 constexpr auto kStartWithin = 5000ms;  // run_chat must have bound its port within this
@@ -83,7 +83,7 @@ struct Received { std::string text; std::uint16_t port; };
 class RawSocket {
 public:
     RawSocket() {
-        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        fd_ = ::socket(AF_INET, SOCK_CLOEXEC | SOCK_DGRAM, 0);
         if (fd_ < 0) throw std::runtime_error(std::string("test socket: ") + std::strerror(errno));
         sockaddr_in a = addr(0);
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
@@ -107,7 +107,7 @@ public:
     std::optional<Received> recv(std::chrono::milliseconds timeout) const {
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-        std::string buf(kMaxDatagram + 1, '\0');
+        std::string buf(kLargestUdpPayload + 1, '\0');
         sockaddr_in from{};
         socklen_t len = sizeof from;
         ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
@@ -467,7 +467,7 @@ TEST(Endpoint, KeepsEmptyAndBinaryDatagrams) {
 TEST(Endpoint, KeepsTheLargestDatagram) {
     udp_chat::Endpoint e(0);
     RawSocket peer;
-    std::string big(kMaxDatagram, '\0');
+    std::string big(kLargestUdpPayload, '\0');
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
 
     peer.send(e.port(), big);

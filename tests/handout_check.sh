@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The student handout, end to end: written and verified by `conclab handout`
+# (no reference/, no hidden graders, no line of a reference solution), then
+# built from scratch on its own, where `make check` must fail on the stubs
+# because tests fail — not because the grader could not run.
+set -euo pipefail
+CONCLAB=$1
+OUT=$2
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+"$CONCLAB" handout --out "$OUT/repo"          # exits 2 if verification finds a leak
+cd "$OUT/repo"
+for forbidden in reference tests build .git; do
+  if [ -e "$forbidden" ]; then echo "handout contains $forbidden/"; exit 1; fi
+done
+if grep -rqs "hidden: true" exercises/*/exercise.yaml; then
+  echo "handout manifests still list hidden tests or builds"; exit 1
+fi
+
+make build > build.log 2>&1 || { tail -40 build.log; exit 1; }
+
+set +e
+make check > check.log 2>&1
+make_status=$?
+build/bin/conclab grade . --visible --json results.json > grade.log 2>&1
+grade_status=$?
+set -e
+tail -n 30 grade.log
+if [ "$make_status" -eq 0 ]; then echo "make check passed on the stubs"; exit 1; fi
+if [ "$grade_status" -ne 1 ]; then echo "conclab grade exited $grade_status on the stubs, expected 1 (tests failed)"; exit 1; fi
+# Every exercise was graded, none scored full marks, none hit a grader error.
+for ex in $(ls exercises); do
+  line=$(grep -E "^$ex +[0-9.]+ / [0-9.]+" grade.log | head -n 1)
+  [ -n "$line" ] || { echo "exercise $ex was not graded"; exit 1; }
+  echo "$line" | awk '{ if ($2 + 0 >= $4 + 0) { print "full marks on the stub: " $0; exit 1 } }'
+done
+if grep -q '"status": *"error"' results.json; then echo "a test ended in error"; exit 1; fi
+echo "handout verified: builds on its own, make check fails on the stubs"
