@@ -44,6 +44,8 @@
 
 #include <gtest/gtest.h>
 
+#include "peer_socket.hpp"
+
 extern char** environ;
 
 using namespace std::chrono_literals;
@@ -51,7 +53,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kLargestUdpPayload = 65507;
+using udp_chat_grader::free_port;
+using udp_chat_grader::kLargestUdpPayload;
+using udp_chat_grader::RawSocket;
+using udp_chat_grader::Received;
+using udp_chat_grader::udp_port_bound;
+
 constexpr auto kShowWithin = 1000ms;   // a datagram must be printed within this
 constexpr auto kExitWithin = 1000ms;   // the program must exit within this after /quit or EOF
 constexpr auto kStartWithin = 5000ms;  // TSan start-up on a busy machine can be slow
@@ -91,87 +98,7 @@ std::string describe_status(int status) {
     return "status " + std::to_string(status);
 }
 
-// ------------------------------------------------------------ the peer's socket
-
-struct Received { std::string text; std::uint16_t port; };
-
-class RawSocket {
-public:
-    RawSocket() {
-        fd_ = ::socket(AF_INET, SOCK_CLOEXEC | SOCK_DGRAM, 0);
-        if (fd_ < 0) throw std::runtime_error(std::string("driver socket: ") + std::strerror(errno));
-        sockaddr_in a = addr(0);
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
-            throw std::runtime_error(std::string("driver bind: ") + std::strerror(errno));
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-        int size = 1 << 20;
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    }
-    ~RawSocket() { ::close(fd_); }
-    RawSocket(const RawSocket&) = delete;
-    RawSocket& operator=(const RawSocket&) = delete;
-
-    std::uint16_t port() const { return port_; }
-    void send(std::uint16_t to_port, const std::string& text) const {
-        sockaddr_in a = addr(to_port);
-        if (::sendto(fd_, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
-            throw std::runtime_error(std::string("driver sendto: ") + std::strerror(errno));
-    }
-    std::optional<Received> recv(std::chrono::milliseconds timeout) const {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-        std::string buf(kLargestUdpPayload + 1, '\0');
-        sockaddr_in from{};
-        socklen_t len = sizeof from;
-        ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
-                               reinterpret_cast<sockaddr*>(&from), &len);
-        if (n < 0) return std::nullopt;
-        buf.resize(static_cast<std::size_t>(n));
-        return Received{buf, ntohs(from.sin_port)};
-    }
-
-private:
-    static sockaddr_in addr(std::uint16_t port) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   // 127.0.0.1 only
-        return a;
-    }
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-};
-
-std::uint16_t free_port() {
-    RawSocket s;
-    return s.port();
-}
-
-// Is some UDP socket in this network namespace bound to `port`? nullopt: /proc
-// is not readable here.
-std::optional<bool> udp_port_bound(std::uint16_t port) {
-    bool readable = false;
-    for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
-        std::ifstream f(file);
-        if (!f) continue;
-        readable = true;
-        std::string line;
-        std::getline(f, line);   // header
-        while (std::getline(f, line)) {
-            std::istringstream fields(line);
-            std::string slot, local;
-            fields >> slot >> local;
-            auto colon = local.rfind(':');
-            if (colon != std::string::npos &&
-                std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port)
-                return true;
-        }
-    }
-    if (!readable) return std::nullopt;   // no /proc: the caller waits a fixed time instead
-    return false;
-}
+// (the test's own UDP peer socket is in peer_socket.hpp)
 
 std::string program_path() {
     // The engine puts every executable of the exercise in $CONCLAB_BIN; run by

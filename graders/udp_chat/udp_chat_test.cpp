@@ -42,6 +42,8 @@
 
 #include <gtest/gtest.h>
 
+#include "peer_socket.hpp"
+
 #include "udp_chat.hpp"
 
 using namespace std::chrono_literals;
@@ -49,7 +51,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kLargestUdpPayload = 65507;
+using udp_chat_grader::free_port;
+using udp_chat_grader::kLargestUdpPayload;
+using udp_chat_grader::RawSocket;
+using udp_chat_grader::Received;
+using udp_chat_grader::udp_port_bound;
+
 constexpr auto kShowWithin = 1000ms;   // a received datagram must be printed within this
 constexpr auto kStopWithin = 1000ms;   // run_chat must return within this after /quit or EOF
 constexpr auto kStartWithin = 5000ms;  // run_chat must have bound its port within this
@@ -76,92 +83,7 @@ std::string show(const std::string& s, std::size_t max = 300) {
     return r;
 }
 
-// ------------------------------------------------------------ the test's own UDP socket
-
-struct Received { std::string text; std::uint16_t port; };
-
-class RawSocket {
-public:
-    RawSocket() {
-        fd_ = ::socket(AF_INET, SOCK_CLOEXEC | SOCK_DGRAM, 0);
-        if (fd_ < 0) throw std::runtime_error(std::string("test socket: ") + std::strerror(errno));
-        sockaddr_in a = addr(0);
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
-            throw std::runtime_error(std::string("test bind: ") + std::strerror(errno));
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-        int size = 1 << 20;   // room for everything the chat sends back during a test
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    }
-    ~RawSocket() { ::close(fd_); }
-    RawSocket(const RawSocket&) = delete;
-    RawSocket& operator=(const RawSocket&) = delete;
-
-    std::uint16_t port() const { return port_; }
-    void send(std::uint16_t to_port, const std::string& text) const {
-        sockaddr_in a = addr(to_port);
-        if (::sendto(fd_, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
-            throw std::runtime_error(std::string("test sendto: ") + std::strerror(errno));
-    }
-    std::optional<Received> recv(std::chrono::milliseconds timeout) const {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-        std::string buf(kLargestUdpPayload + 1, '\0');
-        sockaddr_in from{};
-        socklen_t len = sizeof from;
-        ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
-                               reinterpret_cast<sockaddr*>(&from), &len);
-        if (n < 0) return std::nullopt;
-        buf.resize(static_cast<std::size_t>(n));
-        return Received{buf, ntohs(from.sin_port)};
-    }
-
-private:
-    static sockaddr_in addr(std::uint16_t port) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   // 127.0.0.1 only
-        return a;
-    }
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-};
-
-// A port that was free a moment ago (bind port 0, read it, close). The graded
-// runs have a private network namespace, so nothing else can take it; outside
-// the sandbox the window is a few microseconds.
-std::uint16_t free_port() {
-    RawSocket s;
-    return s.port();
-}
-
-// Is a UDP socket bound to `port` in this network namespace? (/proc/net/udp
-// lists "local_address:PORT" in hex.) This lets a test wait until run_chat has
-// bound its socket instead of sleeping an arbitrary time. nullopt: /proc is
-// not readable here.
-std::optional<bool> udp_port_bound(std::uint16_t port) {
-    bool readable = false;
-    for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
-        std::ifstream f(file);
-        if (!f) continue;
-        readable = true;
-        std::string line;
-        std::getline(f, line);   // header
-        while (std::getline(f, line)) {
-            std::istringstream fields(line);
-            std::string slot, local;
-            fields >> slot >> local;
-            auto colon = local.rfind(':');
-            if (colon != std::string::npos &&
-                std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port)
-                return true;
-        }
-    }
-    if (!readable) return std::nullopt;   // no /proc: the caller waits a fixed time instead
-    return false;
-}
+// (the test's own UDP peer socket is in peer_socket.hpp)
 
 // ------------------------------------------------------------ streams the test owns
 

@@ -2,6 +2,7 @@
 #include <cstdint>
 
 #include "conclab/gradebook.hpp"
+#include "conclab/report.hpp"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -125,14 +126,7 @@ std::string now_iso() {
 }
 
 std::string fmt_number(double v) {
-    if (!std::isfinite(v)) return "";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    std::string s = buf;
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    if (s == "-0") s = "0";
-    return s;
+    return std::isfinite(v) ? format_points(v) : "";  // an empty CSV cell, not a made-up 0
 }
 
 double median(std::vector<double> v) {

@@ -58,8 +58,10 @@ Status visible_status(const TestResult& t, bool show_hidden) {
     return t.status == Status::passed ? Status::passed : Status::failed;
 }
 
+}  // namespace
+
 // "20", "37.5", "3.33"
-std::string fmt_score(double v) {
+std::string format_points(double v) {
     if (!std::isfinite(v)) return "0";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -69,6 +71,8 @@ std::string fmt_score(double v) {
     if (s == "-0") s = "0";
     return s;
 }
+
+namespace {
 
 std::string fmt_seconds(double v) {
     char buf[64];
@@ -353,7 +357,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
         out << "\n";
         bool full = e.max_score > 0 ? e.score >= e.max_score : std::all_of(e.tests.begin(), e.tests.end(), [](auto& t) { return t.status == Status::passed; });
         out << st(bold, clean_text(e.name)) << "  "
-            << st(full ? green : (e.score > 0 ? yellow : red), fmt_score(e.score) + " / " + fmt_score(e.max_score))
+            << st(full ? green : (e.score > 0 ? yellow : red), format_points(e.score) + " / " + format_points(e.max_score))
             << "\n";
         if (!trim(e.message).empty()) {
             for (auto& l : split_lines(head_lines(clean_text(e.message), 20))) out << "    " << l << "\n";
@@ -371,7 +375,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
             std::string pad = name.size() < width ? std::string(width - name.size(), ' ') : "";
             const char* colour = ok ? green : (s == Status::timeout || s == Status::error ? yellow : red);
             out << "  " << st(colour, ok ? "✓" : "✗") << " " << name << pad << "  "
-                << fmt_score(t.score) << " / " << fmt_score(t.max_score);
+                << format_points(t.score) << " / " << format_points(t.max_score);
             if (!ok) out << "  " << st(colour, status_name(s));
             if (!red_out && t.seconds >= 1.0) {
                 char buf[32];
@@ -406,7 +410,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
     }
     out << "\n";
     bool all = total_failed == 0 && std::all_of(r.exercises.begin(), r.exercises.end(), [](auto& e) { return e.score >= e.max_score; });
-    std::string total = "Total: " + fmt_score(r.score) + " / " + fmt_score(r.max_score);
+    std::string total = "Total: " + format_points(r.score) + " / " + format_points(r.max_score);
     out << st(bold, st(all ? green : (r.score > 0 ? yellow : red), total));
     if (total_tests > 0) {
         out << "   (" << (total_tests - total_failed) << " of " << total_tests << " tests passed)";
@@ -560,8 +564,8 @@ std::string to_junit(const SubmissionResult& r) {
           << c.failures << "\" errors=\"" << c.errors << "\" skipped=\"0\" time=\"" << fmt_seconds(c.seconds)
           << "\">\n";
         x << "    <properties>\n"
-          << "      <property name=\"score\" value=\"" << fmt_score(e.score) << "\"/>\n"
-          << "      <property name=\"max_score\" value=\"" << fmt_score(e.max_score) << "\"/>\n";
+          << "      <property name=\"score\" value=\"" << format_points(e.score) << "\"/>\n"
+          << "      <property name=\"max_score\" value=\"" << format_points(e.max_score) << "\"/>\n";
         if (!r.grader_version.empty())
             x << "      <property name=\"grader_version\" value=\"" << xml_escape(r.grader_version, true) << "\"/>\n";
         if (!r.sandbox.empty())
@@ -581,7 +585,7 @@ std::string to_junit(const SubmissionResult& r) {
             std::string message, body;
             if (red) {
                 message = "hidden test " + std::string(t.status == Status::error ? "could not run" : "failed") +
-                          " (" + fmt_score(t.score) + " / " + fmt_score(t.max_score) + ")";
+                          " (" + format_points(t.score) + " / " + format_points(t.max_score) + ")";
             } else {
                 message = first_line(t.message);
                 if (message.empty() && !t.findings.empty()) message = finding_headline(t.findings.front());
@@ -608,9 +612,9 @@ std::string to_gradescope(const SubmissionResult& r) {
     ojson j;
     j["score"] = json_number(r.score);
     double seconds = 0;
-    std::string summary = "conclab: " + fmt_score(r.score) + " / " + fmt_score(r.max_score) + "\n";
+    std::string summary = "conclab: " + format_points(r.score) + " / " + format_points(r.max_score) + "\n";
     for (auto& e : r.exercises) {
-        summary += "\n" + e.name + ": " + fmt_score(e.score) + " / " + fmt_score(e.max_score) + "\n";
+        summary += "\n" + e.name + ": " + format_points(e.score) + " / " + format_points(e.max_score) + "\n";
         if (!trim(e.message).empty()) summary += cap_bytes(head_lines(e.message, 40), 16 * 1024);
     }
     j["output"] = summary;
@@ -739,7 +743,7 @@ std::string to_github_annotations(const SubmissionResult& r) {
             std::string title = e.name + "/" + t.name;
             if (t.hidden) {
                 out += gh_command("error", "", 0, title + " (hidden)",
-                                  "A hidden test did not pass (" + fmt_score(t.score) + " / " + fmt_score(t.max_score) + ").");
+                                  "A hidden test did not pass (" + format_points(t.score) + " / " + format_points(t.max_score) + ").");
                 continue;
             }
             const char* cmd = t.status == Status::error ? "warning" : "error";
@@ -759,7 +763,7 @@ std::string to_github_annotations(const SubmissionResult& r) {
             }
         }
     }
-    out += gh_command("notice", "", 0, "conclab score", "Score: " + fmt_score(r.score) + " / " + fmt_score(r.max_score));
+    out += gh_command("notice", "", 0, "conclab score", "Score: " + format_points(r.score) + " / " + format_points(r.max_score));
     return out;
 }
 
@@ -767,14 +771,14 @@ std::string to_markdown_summary(const SubmissionResult& r) {
     std::ostringstream m;
     m << "### conclab";
     if (!r.submission.empty()) m << " — " << html_escape(r.submission);
-    m << ": " << fmt_score(r.score) << " / " << fmt_score(r.max_score) << "\n\n";
+    m << ": " << format_points(r.score) << " / " << format_points(r.max_score) << "\n\n";
     m << "| | Exercise | Score | Tests passed |\n|---|---|---:|---:|\n";
     for (auto& e : r.exercises) {
         std::size_t passed = 0;
         for (auto& t : e.tests) passed += t.status == Status::passed;
         bool full = e.score >= e.max_score;
-        m << "| " << (full ? "✅" : "❌") << " | " << html_escape(e.name) << " | " << fmt_score(e.score) << " / "
-          << fmt_score(e.max_score) << " | " << passed << " / " << e.tests.size();
+        m << "| " << (full ? "✅" : "❌") << " | " << html_escape(e.name) << " | " << format_points(e.score) << " / "
+          << format_points(e.max_score) << " | " << passed << " / " << e.tests.size();
         if (!trim(e.message).empty()) m << " — " << html_escape(first_line(e.message));
         m << " |\n";
     }
@@ -790,10 +794,10 @@ std::string to_markdown_summary(const SubmissionResult& r) {
         for (auto* t : failing) {
             m << "- <b>" << html_escape(t->name) << "</b>";
             if (t->hidden) {
-                m << " (hidden) — " << fmt_score(t->score) << " / " << fmt_score(t->max_score) << "\n";
+                m << " (hidden) — " << format_points(t->score) << " / " << format_points(t->max_score) << "\n";
                 continue;
             }
-            m << " — " << status_name(t->status) << ", " << fmt_score(t->score) << " / " << fmt_score(t->max_score)
+            m << " — " << status_name(t->status) << ", " << format_points(t->score) << " / " << format_points(t->max_score)
               << "\n";
             std::string text;
             if (!trim(t->message).empty()) text += head_lines(trim(t->message), 12);

@@ -12,6 +12,9 @@ struct ReportOptions {
     bool show_hidden_details = true;   // false: a hidden test shows only its name and score
 };
 
+// Points as people write them: "20", "37.5", "3.33".
+std::string format_points(double points);
+
 void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOptions& opt = {});
 std::string to_json(const SubmissionResult& r, bool include_hidden_details = true);   // SPEC §2
 SubmissionResult from_json(const std::string& json);

@@ -1,5 +1,6 @@
 #pragma once
 // The result model every report format is written from.
+#include <cstdint>
 #include <string>
 #include <vector>
 
