@@ -12,6 +12,7 @@ PACKAGES=(
   util-linux                 # setarch
   binutils                   # nm, for symbol scans
   libxml2-utils              # xmllint, validates JUnit output in the tests
+  sqlite3                    # the gradebook check in `make test` reads gradebook.sqlite
 )
 
 missing=()
