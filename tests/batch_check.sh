@@ -30,11 +30,12 @@ echo "this is not C++" >> "$CLASS/broken/exercises/$EX/$EX.cpp"
 students=$(ls "$CLASS" | wc -l)   # 12
 
 batch() { "$CONCLAB" batch "$CLASS" --out "$OUT" --exercise "$EX" --jobs 2 "$@"; }
-graded() { ls "$OUT"/*/results.json 2>/dev/null | wc -l; }
+graded() { { ls "$OUT"/*/results.json 2>/dev/null || true; } | wc -l; }
 
 # wait_then SIGNAL: start a batch, send SIGNAL once the first result is written.
 wait_then() {
-  batch "${@:2}" > "$WORK/batch-$1.log" 2>&1 &
+  # conclab itself, not a shell function, so that the signal reaches it
+  "$CONCLAB" batch "$CLASS" --out "$OUT" --exercise "$EX" --jobs 2 "${@:2}" > "$WORK/batch-$1.log" 2>&1 &
   local pid=$!
   local before; before=$(graded)
   for _ in $(seq 1 1200); do
@@ -47,15 +48,19 @@ wait_then() {
 }
 
 wait_then INT
-echo "after SIGINT: $(graded) of $students graded"
-wait_then KILL --regrade
+after_int=$(graded)
+echo "after SIGINT: $after_int of $students graded"
+[ "$after_int" -lt "$students" ] || { echo "batch check: SIGINT came too late to test anything"; exit 1; }
+grep -q "stopping" "$WORK/batch-INT.log" || { cat "$WORK/batch-INT.log"; echo "batch check: no sign of the SIGINT"; exit 1; }
+rm -f "$OUT"/ref1/results.json "$OUT"/stub2/results.json   # lost results must be regraded too
+wait_then KILL
 echo "after SIGKILL: $(graded) of $students results on disk"
 batch > "$WORK/batch-final.log" 2>&1 || { cat "$WORK/batch-final.log"; exit 1; }
 tail -n 12 "$WORK/batch-final.log"
 
 csv=$OUT/gradebook.csv
 fail() { echo "batch check: $*"; cat "$csv"; exit 1; }
-[ "$(head -n 1 "$csv")" = "student,$EX,total,max_score,status" ] || fail "unexpected CSV header"
+[ "$(head -n 1 "$csv" | tr -d '\r')" = "student,$EX,total,max_score,status" ] || fail "unexpected CSV header"
 [ "$(tail -n +2 "$csv" | wc -l)" -eq "$students" ] || fail "expected $students rows"
 [ "$(tail -n +2 "$csv" | cut -d, -f1 | sort | uniq -d | wc -l)" -eq 0 ] || fail "duplicate rows"
 score() { grep "^$1," "$csv" | cut -d, -f2; }

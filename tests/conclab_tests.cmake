@@ -34,3 +34,8 @@ endforeach()
 add_test(NAME handout COMMAND bash ${CMAKE_SOURCE_DIR}/tests/handout_check.sh $<TARGET_FILE:conclab>
                               ${CMAKE_BINARY_DIR}/handout-test)
 set_tests_properties(handout PROPERTIES TIMEOUT 2400)
+
+# Batch grading end to end, interrupted and resumed (tests/batch_check.sh).
+add_test(NAME batch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/batch_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
+                            ${CMAKE_BINARY_DIR}/batch-test)
+set_tests_properties(batch PROPERTIES TIMEOUT 1800)
