@@ -5,9 +5,9 @@
 # because tests fail — not because the grader could not run.
 set -euo pipefail
 CONCLAB=$1
-OUT=$2
-rm -rf "$OUT"
-mkdir -p "$OUT"
+# Outside the course tree: a handout inside it would be part of the course.
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/conclab-handout-XXXXXX")
+trap 'rm -rf "$OUT"' EXIT
 
 "$CONCLAB" handout --out "$OUT/repo"          # exits 2 if verification finds a leak
 cd "$OUT/repo"
