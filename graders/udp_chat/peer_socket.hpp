@@ -20,7 +20,7 @@
 
 namespace udp_chat_grader {
 
-// The largest UDP payload over IPv4: 65,535 - 8 (UDP header) - 20 (IP header).
+// Largest payload one UDP/IPv4 datagram can carry (65,535 minus the IP and UDP headers).
 constexpr std::size_t kLargestUdpPayload = 65507;
 
 struct Received { std::string text; std::uint16_t port; };
