@@ -57,6 +57,7 @@ using udp_chat_grader::free_port;
 using udp_chat_grader::kLargestUdpPayload;
 using udp_chat_grader::RawSocket;
 using udp_chat_grader::Received;
+using udp_chat_grader::show;
 using udp_chat_grader::udp_port_bound;
 
 constexpr auto kShowWithin = 1000ms;   // a datagram must be printed within this
@@ -67,24 +68,6 @@ constexpr auto kStartWithin = 5000ms;  // TSan start-up on a busy machine can be
 // tested (without it, a thread that cannot be stopped may happen to look at
 // its flag just in time).
 constexpr auto kSettle = 200ms;
-
-std::string show(const std::string& s, std::size_t max = 300) {
-    std::string r = "\"";
-    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c == '\n') r += "\\n";
-        else if (c == '\\') r += "\\\\";
-        else if (c == '"') r += "\\\"";
-        else if (c < 32 || c >= 127) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            r += buf;
-        } else r += static_cast<char>(c);
-    }
-    r += "\"";
-    if (s.size() > max) r += "... (" + std::to_string(s.size()) + " bytes in all)";
-    return r;
-}
 
 std::string describe_status(int status) {
     if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -77,7 +78,7 @@ private:
 // A port that was free a moment ago (bind port 0, read it, close). The graded
 // runs have a private network namespace, so nothing else can take it; outside
 // the sandbox the window is a few microseconds.
-std::uint16_t free_port() {
+inline std::uint16_t free_port() {
     RawSocket s;
     return s.port();
 }
@@ -86,7 +87,7 @@ std::uint16_t free_port() {
 // lists "local_address:PORT" in hex.) This lets a test wait until run_chat has
 // bound its socket instead of sleeping an arbitrary time. nullopt: /proc is
 // not readable here.
-std::optional<bool> udp_port_bound(std::uint16_t port) {
+inline std::optional<bool> udp_port_bound(std::uint16_t port) {
     bool readable = false;
     for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
         std::ifstream f(file);
@@ -106,6 +107,25 @@ std::optional<bool> udp_port_bound(std::uint16_t port) {
     }
     if (!readable) return std::nullopt;   // no /proc: the caller waits a fixed time instead
     return false;
+}
+
+// Printable form of (possibly binary) text, shortened, for failure messages.
+inline std::string show(const std::string& s, std::size_t max = 300) {
+    std::string r = "\"";
+    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '\n') r += "\\n";
+        else if (c == '\\') r += "\\\\";
+        else if (c == '"') r += "\\\"";
+        else if (c < 32 || c >= 127) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            r += buf;
+        } else r += static_cast<char>(c);
+    }
+    r += "\"";
+    if (s.size() > max) r += "... (" + std::to_string(s.size()) + " bytes in all)";
+    return r;
 }
 
 }  // namespace udp_chat_grader

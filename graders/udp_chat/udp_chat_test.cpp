@@ -55,6 +55,7 @@ using udp_chat_grader::free_port;
 using udp_chat_grader::kLargestUdpPayload;
 using udp_chat_grader::RawSocket;
 using udp_chat_grader::Received;
+using udp_chat_grader::show;
 using udp_chat_grader::udp_port_bound;
 
 constexpr auto kShowWithin = 1000ms;   // a received datagram must be printed within this
@@ -63,25 +64,6 @@ constexpr auto kStartWithin = 5000ms;  // run_chat must have bound its port with
 // Before the input ends, a pause so that the receiving thread is back in its
 // wait for the next datagram: stopping a thread that waits is what is tested.
 constexpr auto kSettle = 200ms;
-
-// Printable form of (possibly binary) text, shortened, for failure messages.
-std::string show(const std::string& s, std::size_t max = 300) {
-    std::string r = "\"";
-    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c == '\n') r += "\\n";
-        else if (c == '\\') r += "\\\\";
-        else if (c == '"') r += "\\\"";
-        else if (c < 32 || c >= 127) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            r += buf;
-        } else r += static_cast<char>(c);
-    }
-    r += "\"";
-    if (s.size() > max) r += "... (" + std::to_string(s.size()) + " bytes in all)";
-    return r;
-}
 
 // (the test's own UDP peer socket is in peer_socket.hpp)
 

@@ -34,6 +34,7 @@
 #include <thread>
 
 #include "conclab/config.hpp"
+#include "conclab/files.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/gradebook.hpp"
 #include "conclab/report.hpp"
@@ -110,13 +111,6 @@ fs::path submission_root(const fs::path& dir) {
     }
     if (subs.size() == 1 && fs::is_directory(subs[0] / "exercises")) return subs[0];
     return dir;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // What decides whether a submission must be graded again: the exercises asked

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conclab/config.hpp"
+#include "conclab/files.hpp"
 
 namespace conclab {
 
@@ -32,13 +33,6 @@ Toolchain Toolchain::from_config() {
 }
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // A cache key, not a security boundary: FNV-1a over the inputs, twice with
 // different bases for 128 bits. Hand-written because a 30-line stable hash is

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conclab/config.hpp"
+#include "conclab/files.hpp"
 #include "conclab/matchers.hpp"
 #include "conclab/sanitizers.hpp"
 #include "conclab/score.hpp"
@@ -27,13 +28,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // The seed of a test is a function of its name only, so grading twice gives
 // the same runs (and a student can reproduce one from the printed seed).
@@ -76,7 +70,7 @@ void read_gtest_report(const fs::path& file, RunEvidence& ev, std::string& grade
     }
     json j;
     try {
-        j = json::parse(slurp(file));
+        j = json::parse(read_file(file));
     } catch (const json::exception&) {
         ev.gtest_ran = false;
         return;
@@ -116,9 +110,7 @@ std::string read_sanitizer_logs(const fs::path& dir) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-        std::string text = slurp(f);
-        if (text.size() > (4u << 20)) text.resize(4u << 20);  // a report storm is still bounded
-        all += text + "\n";
+        all += read_file(f, 4u << 20) + "\n";  // a report storm is still bounded
     }
     return all;
 }
@@ -286,7 +278,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
         // Tamper scan: code that switches the sanitizers off is not graded.
         std::string tamper;
         for (const auto& f : ex.files) {
-            for (const auto& hit : scan_for_tampering(slurp(*sub.file(ex, f))))
+            for (const auto& hit : scan_for_tampering(read_file(*sub.file(ex, f))))
                 tamper += "exercises/" + ex.name + "/" + f + ":" + std::to_string(hit.line) + ": " + hit.what + "\n";
         }
         if (!tamper.empty()) {
@@ -364,13 +356,23 @@ std::string run_canary(Runner& runner, const Toolchain& tc, const fs::path& scra
         spec.readable = {scratch / "bin"};
         spec.limits.wall = std::chrono::seconds(30);
         spec.env = {{"PATH", "/usr/bin:/bin"}, {"TSAN_OPTIONS", tsan_options((work / ".conclab" / "san").string(), "")}};
-        RunResult r = runner.run(spec);
-        if (!r.started) return "the sandbox cannot start programs: " + r.start_error;
-        SanitizerScan scan = scan_sanitizer_output(read_sanitizer_logs(work / ".conclab") + r.err.text, {});
-        if (scan.runtime_failure) return "ThreadSanitizer cannot start here: " + scan.runtime_failure_text;
         bool race = std::string(name) == "race";
+        // A TSan that works reports the race canary every time; one that does not
+        // never does. Three tries keep a single odd run from failing a whole grade.
+        RunResult r;
+        SanitizerScan scan;
+        for (int attempt = 0; attempt < (race ? 3 : 1); ++attempt) {
+            fs::remove_all(work / ".conclab");
+            fs::create_directories(work / ".conclab");
+            fs::permissions(work / ".conclab", fs::perms::all);
+            r = runner.run(spec);
+            if (!r.started) return "the sandbox cannot start programs: " + r.start_error;
+            scan = scan_sanitizer_output(read_sanitizer_logs(work / ".conclab") + r.err.text, {});
+            if (scan.runtime_failure) return "ThreadSanitizer cannot start here: " + scan.runtime_failure_text;
+            if (!scan.findings.empty()) break;
+        }
         if (race && scan.findings.empty())
-            return "ThreadSanitizer did not report the canary's data race (exit " +
+            return "ThreadSanitizer did not report the canary's data race in 3 runs (last exit " +
                    std::to_string(r.exit_code.value_or(-1)) + "): its reports cannot be trusted here";
         if (!race && (!scan.findings.empty() || r.exit_code.value_or(-1) != 0 || r.signal))
             return "the clean canary failed (exit " + std::to_string(r.exit_code.value_or(-1)) +

@@ -23,6 +23,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "conclab/files.hpp"
+
 namespace fs = std::filesystem;
 
 namespace conclab {
@@ -33,13 +35,6 @@ const std::set<std::string> kTopFiles = {"CMakeLists.txt", "Makefile", "README.m
 const std::set<std::string> kTopDirs = {"harness", "ci", "docs"};
 // never copied, at any depth
 const std::set<std::string> kNeverDirs = {".git", "build", ".cache", "__pycache__"};
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 void write_file(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());

@@ -31,6 +31,8 @@
 
 #include <gtest/gtest.h>
 
+#include "conclab/build.hpp"
+#include "conclab/grade.hpp"
 #include "conclab/run.hpp"
 #include "conclab/sandbox.hpp"
 
@@ -612,6 +614,13 @@ TEST_P(SandboxTest, RunsAsNobodyWithoutPrivileges) {
         EXPECT_EQ(r.out.text.substr(0, 6), "65534\n");
     }
     EXPECT_NE(r.out.text.find("CapEff:\t0000000000000000"), std::string::npos) << r.out.text;
+}
+
+TEST_P(SandboxTest, ThreadSanitizerReportsTheCanaryRaceInThisTier) {
+    // Grading refuses to start when this fails, so a tier that passes the
+    // tests above but breaks TSan would turn every grade into an error.
+    std::string problem = conclab::run_canary(*runner_, conclab::Toolchain::from_config(), fresh_dir("canary"));
+    EXPECT_EQ(problem, "");
 }
 
 TEST_P(CgroupSandboxTest, CgroupDirectoriesAreRemoved) {
