@@ -101,17 +101,6 @@ std::string sha256_hex(std::string_view data) {
 
 namespace {
 
-const char* status_text(Status s) {
-    switch (s) {
-        case Status::passed: return "passed";
-        case Status::failed: return "failed";
-        case Status::timeout: return "timeout";
-        case Status::crashed: return "crashed";
-        case Status::error: return "error";
-    }
-    return "error";
-}
-
 std::string now_iso() {
     auto now = std::chrono::system_clock::now();
     auto t = std::chrono::system_clock::to_time_t(now);
@@ -225,7 +214,7 @@ CREATE TABLE IF NOT EXISTS tests(
   exercise  TEXT NOT NULL,
   name      TEXT NOT NULL,
   position  INTEGER NOT NULL,
-  status    TEXT NOT NULL CHECK(status IN ('passed', 'failed', 'timeout', 'crashed', 'error')),
+  status    TEXT NOT NULL CHECK(status IN ('passed', 'failed', 'timeout', 'crashed', 'tampered', 'error')),
   score     REAL NOT NULL,
   max_score REAL NOT NULL,
   message   TEXT NOT NULL DEFAULT '',
@@ -233,6 +222,7 @@ CREATE TABLE IF NOT EXISTS tests(
   hidden    INTEGER NOT NULL DEFAULT 0,
   seed      TEXT NOT NULL DEFAULT '0',
   seconds   REAL NOT NULL DEFAULT 0,
+  evidence  TEXT NOT NULL DEFAULT '',   -- status 'tampered': what the submission did (a TA reviews it)
   PRIMARY KEY(student, exercise, name),
   FOREIGN KEY(student, exercise) REFERENCES exercises(student, name) ON DELETE CASCADE
 );
@@ -387,7 +377,7 @@ void Gradebook::record(std::int64_t run, const std::string& student, const std::
         Stmt ex(db_, "INSERT INTO exercises(student, name, position, score, max_score, message) VALUES(?, ?, ?, ?, ?, ?)");
         Stmt te(db_,
                 "INSERT INTO tests(student, exercise, name, position, status, score, max_score, message, hint, hidden, "
-                "seed, seconds) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                "seed, seconds, evidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         Stmt fi(db_, "INSERT INTO findings(student, exercise, test, kind, file, line, message) VALUES(?, ?, ?, ?, ?, ?, ?)");
         int epos = 0;
         for (auto& e : r.exercises) {
@@ -395,9 +385,9 @@ void Gradebook::record(std::int64_t run, const std::string& student, const std::
             ex.run();
             int tpos = 0;
             for (auto& t : e.tests) {
-                te.bind(1, student).bind(2, e.name).bind(3, t.name).bind(4, tpos++).bind(5, status_text(t.status))
+                te.bind(1, student).bind(2, e.name).bind(3, t.name).bind(4, tpos++).bind(5, to_string(t.status))
                     .bind(6, t.score).bind(7, t.max_score).bind(8, t.message).bind(9, t.hint).bind(10, t.hidden)
-                    .bind(11, std::to_string(t.seed)).bind(12, t.seconds);
+                    .bind(11, std::to_string(t.seed)).bind(12, t.seconds).bind(13, t.evidence);
                 te.run();
                 for (auto& f : t.findings) {
                     fi.bind(1, student).bind(2, e.name).bind(3, t.name).bind(4, f.kind).bind(5, f.file)

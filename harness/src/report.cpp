@@ -30,26 +30,6 @@ using ojson = nlohmann::ordered_json;
 
 // ---------------------------------------------------------------- helpers
 
-const char* status_name(Status s) {
-    switch (s) {
-        case Status::passed: return "passed";
-        case Status::failed: return "failed";
-        case Status::timeout: return "timeout";
-        case Status::crashed: return "crashed";
-        case Status::error: return "error";
-    }
-    return "error";
-}
-
-Status parse_status(const std::string& s) {
-    if (s == "passed") return Status::passed;
-    if (s == "failed") return Status::failed;
-    if (s == "timeout") return Status::timeout;
-    if (s == "crashed") return Status::crashed;
-    if (s == "error") return Status::error;
-    throw std::runtime_error("results JSON: unknown test status \"" + s + "\"");
-}
-
 bool redacted(const TestResult& t, bool show_hidden) { return t.hidden && !show_hidden; }
 
 // The status a student may see for a hidden test: only whether it passed.
@@ -376,7 +356,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
             const char* colour = ok ? green : (s == Status::timeout || s == Status::error ? yellow : red);
             out << "  " << st(colour, ok ? "✓" : "✗") << " " << name << pad << "  "
                 << format_points(t.score) << " / " << format_points(t.max_score);
-            if (!ok) out << "  " << st(colour, status_name(s));
+            if (!ok) out << "  " << st(colour, to_string(s));
             if (!red_out && t.seconds >= 1.0) {
                 char buf[32];
                 std::snprintf(buf, sizeof buf, "  (%.1f s)", t.seconds);
@@ -437,7 +417,7 @@ std::string to_json(const SubmissionResult& r, bool include_hidden_details) {
             bool red = redacted(t, include_hidden_details);
             ojson jt;
             jt["name"] = t.name;
-            jt["status"] = status_name(visible_status(t, include_hidden_details));
+            jt["status"] = to_string(visible_status(t, include_hidden_details));
             jt["score"] = json_number(t.score);
             jt["max_score"] = json_number(t.max_score);
             jt["message"] = red ? std::string() : t.message;
@@ -453,6 +433,7 @@ std::string to_json(const SubmissionResult& r, bool include_hidden_details) {
                 }
             }
             jt["hidden"] = t.hidden;
+            if (t.status == Status::tampered) jt["evidence"] = red ? std::string() : t.evidence;
             if (!red) {
                 jt["hint"] = t.hint;
                 jt["output"] = t.output;
@@ -506,11 +487,16 @@ SubmissionResult from_json(const std::string& text) {
                     for (auto& jt : je.at("tests")) {
                         TestResult t;
                         t.name = jt.at("name").get<std::string>();
-                        t.status = parse_status(jt.at("status").get<std::string>());
+                        try {
+                            t.status = parse_status(jt.at("status").get<std::string>());
+                        } catch (const std::invalid_argument& e) {
+                            throw std::runtime_error(std::string("results JSON: ") + e.what());
+                        }
                         t.score = get_or<double>(jt, "score", 0);
                         t.max_score = get_or<double>(jt, "max_score", 0);
                         t.message = get_or<std::string>(jt, "message", "");
                         t.hint = get_or<std::string>(jt, "hint", "");
+                        t.evidence = get_or<std::string>(jt, "evidence", "");
                         t.output = get_or<std::string>(jt, "output", "");
                         t.hidden = get_or<bool>(jt, "hidden", false);
                         t.seed = get_or<std::uint64_t>(jt, "seed", 0);
@@ -589,10 +575,10 @@ std::string to_junit(const SubmissionResult& r) {
             } else {
                 message = first_line(t.message);
                 if (message.empty() && !t.findings.empty()) message = finding_headline(t.findings.front());
-                if (message.empty()) message = status_name(t.status);
+                if (message.empty()) message = to_string(t.status);
                 body = test_details_text(t, 64 * 1024);
             }
-            std::string type = red ? (t.status == Status::error ? "error" : "failed") : status_name(t.status);
+            std::string type = red ? (t.status == Status::error ? "error" : "failed") : to_string(t.status);
             x << "      <" << elem << " message=\"" << xml_escape(message, true) << "\" type=\"" << type << "\"";
             if (body.empty()) x << "/>\n";
             else x << ">" << xml_escape(body, false) << "</" << elem << ">\n";
@@ -642,7 +628,7 @@ std::string to_gradescope(const SubmissionResult& r) {
             } else if (t.status == Status::passed) {
                 output = "Passed.";
             } else {
-                output = std::string(status_name(t.status)) + "\n" + test_details_text(t, 16 * 1024);
+                output = std::string(to_string(t.status)) + "\n" + test_details_text(t, 16 * 1024);
             }
             jt["output"] = output;
             jt["output_format"] = "text";
@@ -747,7 +733,7 @@ std::string to_github_annotations(const SubmissionResult& r) {
                 continue;
             }
             const char* cmd = t.status == Status::error ? "warning" : "error";
-            std::string head = std::string(status_name(t.status)) + ": " + (trim(t.message).empty() ? std::string() : trim(t.message));
+            std::string head = std::string(to_string(t.status)) + ": " + (trim(t.message).empty() ? std::string() : trim(t.message));
             std::string hint = trim(t.hint).empty() ? "" : "\nHint: " + trim(t.hint);
             bool placed = false;
             for (auto& f : t.findings) {
@@ -797,7 +783,7 @@ std::string to_markdown_summary(const SubmissionResult& r) {
                 m << " (hidden) — " << format_points(t->score) << " / " << format_points(t->max_score) << "\n";
                 continue;
             }
-            m << " — " << status_name(t->status) << ", " << format_points(t->score) << " / " << format_points(t->max_score)
+            m << " — " << to_string(t->status) << ", " << format_points(t->score) << " / " << format_points(t->max_score)
               << "\n";
             std::string text;
             if (!trim(t->message).empty()) text += head_lines(trim(t->message), 12);

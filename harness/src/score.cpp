@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace conclab {
 
@@ -16,9 +17,16 @@ const char* to_string(Status s) {
         case Status::failed: return "failed";
         case Status::timeout: return "timeout";
         case Status::crashed: return "crashed";
+        case Status::tampered: return "tampered";
         case Status::error: return "error";
     }
     return "error";
+}
+
+Status parse_status(std::string_view name) {
+    for (Status s : {Status::passed, Status::failed, Status::timeout, Status::crashed, Status::tampered, Status::error})
+        if (name == to_string(s)) return s;
+    throw std::invalid_argument("unknown test status \"" + std::string(name) + "\"");
 }
 
 std::string describe_signal(int sig) {

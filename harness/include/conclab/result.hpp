@@ -2,12 +2,16 @@
 // The result model every report format is written from.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace conclab {
 
-enum class Status { passed, failed, timeout, crashed, error };
-const char* to_string(Status s);
+// tampered: the submission tried to forge, hide or steer the grader's evidence
+// (docs/security.md); it scores 0 and carries the evidence for a TA.
+enum class Status { passed, failed, timeout, crashed, tampered, error };
+const char* to_string(Status s);                 // "passed", ..., the names in results.json
+Status parse_status(std::string_view name);      // throws std::invalid_argument
 
 // One sanitizer report (or other analysed problem) located in the student's code.
 struct Finding {
@@ -26,6 +30,7 @@ struct TestResult {
     std::string hint;        // what to read next (from the manifest)
     std::string output;      // relevant captured output (may be cut)
     std::vector<Finding> findings;
+    std::string evidence;    // status tampered: what the submission did, for a TA to review
     bool hidden = false;
     std::uint64_t seed = 0;
     double seconds = 0;
