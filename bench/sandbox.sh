@@ -19,8 +19,8 @@ ${CXX:-g++} -std=c++20 -O1 -fsanitize=thread -o "$OUT/tsan" "$OUT/tsan.cpp" -pth
 echo "building the bench driver..." >&2
 ${CXX:-g++} -std=c++20 -O2 -I"$ROOT/harness/include" \
     "$ROOT/bench/sandbox_bench.cpp" "$ROOT/harness/src/run.cpp" \
-    "$ROOT/harness/src/sandbox.cpp" "$ROOT/harness/src/cgroup.cpp" \
-    -o "$OUT/sandbox_bench" -lboost_filesystem -pthread
+    "$ROOT/harness/src/sandbox.cpp" "$ROOT/harness/src/cgroup.cpp" "$ROOT/harness/src/channel.cpp" \
+    -o "$OUT/sandbox_bench" -lboost_filesystem -lsodium -pthread
 
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r), $(id -un)" >&2
 "$OUT/sandbox_bench" "$RUNS" "$OUT/noop"

@@ -1,6 +1,9 @@
 // Per-run overhead of each sandbox tier against a bare fork+exec of the same
 // program. Built and run by bench/sandbox.sh; links harness/src/{run,sandbox,cgroup}.cpp.
 //   sandbox_bench [RUNS] PROGRAM [ARGS...]
+// Environment (bench/trust.sh): CONCLAB_BENCH_READABLE=DIR[:DIR...] adds
+// read-only paths to the sandbox; CONCLAB_BENCH_CHANNEL=1 gives every
+// sandboxed run a result channel (a fresh key, as the engine does).
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "conclab/channel.hpp"
 #include "conclab/sandbox.hpp"
 
 extern char** environ;
@@ -74,9 +78,20 @@ int main(int argc, char** argv) {
         spec.argv = cmd;
         spec.workdir = tmpl;
         spec.readable = {std::filesystem::path(cmd[0]).parent_path()};
+        if (const char* extra = std::getenv("CONCLAB_BENCH_READABLE")) {
+            std::string all = extra;
+            for (std::size_t pos = 0; pos <= all.size();) {
+                std::size_t colon = all.find(':', pos);
+                if (colon == std::string::npos) colon = all.size();
+                if (colon > pos) spec.readable.push_back(all.substr(pos, colon - pos));
+                pos = colon + 1;
+            }
+        }
+        const bool channel = std::getenv("CONCLAB_BENCH_CHANNEL") != nullptr;
         std::vector<double> t;
         for (int i = 0; i < runs + 3; ++i) {
             auto t0 = Clock::now();
+            if (channel) spec.channel_key = conclab::make_channel_key();
             auto r = runner->run(spec);
             double ms = ms_since(t0);
             if (!r.started || r.exit_code != 0) {

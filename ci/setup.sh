@@ -8,6 +8,7 @@ PACKAGES=(
   googletest                 # GoogleTest *sources* (/usr/src/googletest), built per sanitizer
   libboost-dev libboost-filesystem-dev   # Boost.Process (v1, header-only) + filesystem
   libyaml-cpp-dev nlohmann-json3-dev libre2-dev libcli11-dev libsqlite3-dev
+  libsodium-dev              # MACs of the result channel (docs/security.md)
   bubblewrap                 # the sandbox
   util-linux                 # setarch
   binutils                   # nm, for symbol scans

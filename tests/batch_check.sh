@@ -60,7 +60,7 @@ tail -n 12 "$WORK/batch-final.log"
 
 csv=$OUT/gradebook.csv
 fail() { echo "batch check: $*"; cat "$csv"; exit 1; }
-[ "$(head -n 1 "$csv" | tr -d '\r')" = "student,$EX,total,max_score,status" ] || fail "unexpected CSV header"
+[ "$(head -n 1 "$csv" | tr -d '\r')" = "student,$EX,total,max_score,status,flagged" ] || fail "unexpected CSV header"
 [ "$(tail -n +2 "$csv" | wc -l)" -eq "$students" ] || fail "expected $students rows"
 [ "$(tail -n +2 "$csv" | cut -d, -f1 | sort | uniq -d | wc -l)" -eq 0 ] || fail "duplicate rows"
 score() { grep "^$1," "$csv" | cut -d, -f2; }

@@ -346,6 +346,7 @@ void print_summary(const Gradebook& gb, std::ostream& out) {
     };
     list("hit a limit (timeout) or crashed", s.limits);
     list("grader errors (a re-run grades them again)", s.errors_by_student);
+    list("FLAGGED for review: tampered with the grader's evidence (see gradebook.sqlite, tests.evidence)", s.flagged);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 
 #include <unistd.h>
 
+#include <re2/re2.h>
+
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
 
@@ -101,26 +103,116 @@ std::counting_semaphore<64>& compile_slots() {
     return slots;
 }
 
-CommandResult compile(const std::vector<std::string>& argv, const fs::path& cwd) {
+// The compiler reads the student's files, so it runs in the same sandbox as
+// the tests (docs/security.md): it sees /usr, the scratch directory (the
+// student's files and the grader files a student may see anyway) and what
+// `readable` adds, never the course tree, reference/, hidden graders or other
+// submissions; and it runs under limits, so a compile bomb costs a bounded
+// minute, not the machine.
+Limits compile_limits() {
+    Limits l;
+    l.wall = std::chrono::seconds(120);
+    l.cpu = std::chrono::seconds(60);
+    l.memory = 2ull << 30;
+    l.processes = 32;               // driver, cc1plus, as, collect2, ld
+    l.output = 256 * 1024;          // diagnostics past this are noise
+    l.file_size = 1ull << 30;       // objects and executables with debug info
+    l.open_files = 256;
+    return l;
+}
+
+struct CompileResult {
+    int exit_code = -1;
+    std::string output;
+    std::string limit;   // non-empty: the compiler was stopped at a limit (what to tell the student)
+};
+
+CompileResult compile(Runner& runner, const std::vector<std::string>& argv, const fs::path& workdir,
+                      const std::vector<fs::path>& readable) {
+    RunSpec spec;
+    spec.argv = argv;
+    spec.workdir = workdir;
+    spec.readable = readable;
+    spec.limits = compile_limits();
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}, {"TMPDIR", "/tmp"}};
     compile_slots().acquire();
-    CommandResult r;
+    RunResult r;
     try {
-        r = run_command(argv, cwd);
+        r = runner.run(spec);
     } catch (...) {
         compile_slots().release();
         throw;
     }
     compile_slots().release();
-    return r;
+    CompileResult c;
+    if (!r.started) throw std::runtime_error("cannot start the compiler in the sandbox: " + r.start_error);
+    c.output = r.err.text + r.out.text;
+    c.exit_code = r.exit_code.value_or(-1);
+    if (r.timed_out || r.cpu_exceeded)
+        c.limit = "compiling took longer than " + std::to_string(spec.limits.cpu.count() / 1000) +
+                  " s of CPU time and was stopped (a compile-time loop, very deep template recursion, or an "
+                  "#include of a file that never ends, such as /dev/zero?)";
+    else if (r.out_of_memory)
+        c.limit = "compiling needed more than " + std::to_string(spec.limits.memory >> 20) +
+                  " MiB of memory and was stopped (a compile-time explosion, or an #include of a huge file?)";
+    else if (r.signal)
+        c.limit = "the compiler was killed by signal " + std::to_string(*r.signal);
+    if (!c.limit.empty()) c.exit_code = -1;
+    return c;
+}
+
+// An #include that failed because its file is not in the compile sandbox and
+// that names a place outside the student's exercise: an attempt to read what
+// a student may not see (the reference, hidden tests, other submissions).
+std::string outside_include(const std::string& compiler_output) {
+    // RE2: compiler output quotes the student's text (docs/notes.md: std::regex
+    // overflows its stack on long lines).
+    static const RE2 missing(R"re(fatal error: ([^:\n]+): No such file or directory)re");
+    re2::StringPiece in(compiler_output);
+    std::string path;
+    while (RE2::FindAndConsume(&in, missing, &path)) {
+        if (path.find("..") != std::string::npos || path.find("reference") != std::string::npos ||
+            (!path.empty() && path[0] == '/' && path.rfind("/usr/", 0) != 0))
+            return "#include of " + path + ", a file outside your exercise folder";
+    }
+    return {};
+}
+
+// The grader files of one exercise a compile may see: the visible ones are
+// copied into the scratch directory; hidden sources go to a sibling directory
+// that only the hidden build's own compiles get (so a student's header,
+// included by a visible grader, can never #include a hidden test).
+std::set<std::string> hidden_sources(const Exercise& ex) {
+    std::set<std::string> hidden, visible;
+    for (const auto& b : ex.builds)
+        for (const auto& src : b.sources) (b.hidden ? hidden : visible).insert(src);
+    for (const auto& v : visible) hidden.erase(v);
+    return hidden;
+}
+
+void copy_tree_filtered(const fs::path& from, const fs::path& to, const std::set<std::string>& skip,
+                        const fs::path& skipped_to) {
+    for (auto it = fs::recursive_directory_iterator(from); it != fs::recursive_directory_iterator(); ++it) {
+        const fs::path rel = fs::relative(it->path(), from);
+        const bool hide = skip.count(rel.generic_string()) > 0;
+        const fs::path dest = (hide ? skipped_to : to) / rel;
+        if (it->is_directory()) {
+            fs::create_directories(dest);
+        } else if (it->is_regular_file()) {
+            fs::create_directories(dest.parent_path());
+            fs::copy_file(it->path(), dest, fs::copy_options::overwrite_existing);
+        }
+    }
 }
 
 }  // namespace
 
 BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exercise& ex, const Submission& sub,
-                            const fs::path& scratch) {
+                            const fs::path& scratch, Runner& runner) {
     BuildOutcome out;
     const fs::path exdir_rel = fs::path("exercises") / ex.name;
     const fs::path exdir = scratch / exdir_rel;
+    const fs::path hidden_root = scratch.string() + "-hidden";
     fs::create_directories(exdir);
     fs::create_directories(scratch / "obj");
     fs::create_directories(scratch / "bin");
@@ -139,35 +231,59 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         fs::copy_file(*src, exdir / f, fs::copy_options::overwrite_existing);
         out.student_files.push_back((exdir_rel / f).string());
     }
+    // The grader files: visible ones beside the overlay, hidden ones apart.
+    const std::set<std::string> hidden = hidden_sources(ex);
+    const fs::path graders_rel = fs::path("graders") / ex.name;
+    copy_tree_filtered(course.grader_dir(ex.name), scratch / graders_rel, hidden, hidden_root / graders_rel);
+    if (fs::is_directory(course.root / "graders" / "common"))
+        copy_tree_filtered(course.root / "graders" / "common", scratch / "graders" / "common", {}, {});
+    // The sandboxed compiler runs as another user: it reads the overlay and
+    // writes obj/ and bin/.
+    for (auto it = fs::recursive_directory_iterator(scratch); it != fs::recursive_directory_iterator(); ++it)
+        fs::permissions(it->path(), it->is_directory() ? fs::perms::all : fs::perms::owner_all | fs::perms::group_read |
+                                                                             fs::perms::others_read);
+    if (fs::exists(hidden_root))
+        for (auto it = fs::recursive_directory_iterator(hidden_root); it != fs::recursive_directory_iterator(); ++it)
+            fs::permissions(it->path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read |
+                                            (it->is_directory() ? fs::perms::others_exec | fs::perms::group_exec
+                                                                : fs::perms::none));
+    if (fs::exists(hidden_root)) fs::permissions(hidden_root, fs::perms::all);
 
     // The grader objects' cache key covers every header they can see.
     Key headers;
     auto add_headers = [&](const fs::path& dir) {
+        if (!fs::is_directory(dir)) return;
         std::vector<fs::path> files;
-        for (const auto& e : fs::directory_iterator(dir))
+        for (const auto& e : fs::recursive_directory_iterator(dir))
             if (e.is_regular_file() && !is_source(e.path())) files.push_back(e.path());
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            headers.add(f.filename().string());
+            headers.add(fs::relative(f, dir).string());
             headers.add(read_file(f));
         }
     };
     add_headers(exdir);
-    add_headers(course.grader_dir(ex.name));
-    headers.add("conclab-object-cache-2");  // bump when the engine's compile flags change
-    headers.add(course.root.string());
+    add_headers(scratch / graders_rel);
+    add_headers(scratch / "graders" / "common");
+    headers.add("conclab-object-cache-3");  // bump when the engine's compile flags change
     headers.add(tc.cxx);
     headers.add(tc.gtest_include.string());
 
-    std::vector<std::string> include = {"-I", exdir.string(), "-I", course.grader_dir(ex.name).string(), "-isystem",
-                                        tc.gtest_include.string()};
+    // Paths in objects (debug info, __FILE__ in GoogleTest's messages) are
+    // course-relative: exercises/<ex>/..., graders/<ex>/...
+    std::vector<std::string> include = {"-I", exdir.string(), "-I", (scratch / graders_rel).string(),
+                                        "-I", (scratch / "graders").string(),
+                                        "-isystem", tc.gtest_include.string(),
+                                        "-ffile-prefix-map=" + scratch.string() + "/=",
+                                        "-ffile-prefix-map=" + hidden_root.string() + "/="};
 
     struct Job {
         std::vector<std::string> argv;
-        fs::path object;
+        fs::path object;       // where the compiler writes (inside the scratch)
         bool student;
         std::string what;
-        fs::path cached;  // non-empty: copy of a cached object, published on success
+        fs::path cached;       // non-empty: published to the cache on success
+        bool hidden = false;   // compiles a hidden source: needs hidden_root, shows no diagnostics
     };
     std::vector<Job> jobs;
     std::map<std::string, std::vector<fs::path>> build_objects;
@@ -181,7 +297,7 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         const std::string variant = std::string(to_string(b.sanitizer)) + optimize_flag(b);
 
         // Student files: once per (sanitizer, optimisation); -fno-inline under
-        // sanitizers so the student's frames survive into reports (NOTES).
+        // sanitizers so the student's frames survive into reports (docs/notes.md).
         for (const auto& f : ex.files) {
             if (!is_source(f)) continue;
             fs::path obj = scratch / "obj" / (variant + "-" + fs::path(f).stem().string() + ".o");
@@ -196,49 +312,75 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
             jobs.push_back({argv, obj, true, f, {}});
         }
         // Course files: grader sources, and main.cpp for program builds. Cached.
-        std::vector<fs::path> course_sources;
-        for (const auto& s : b.sources) course_sources.push_back(course.grader_dir(ex.name) / s);
-        if (b.is_program()) course_sources.push_back(course.exercise_dir(ex.name) / b.main);
-        for (const auto& src : course_sources) {
+        std::vector<std::pair<fs::path, bool>> course_sources;   // (path in the sandbox's view, hidden)
+        for (const auto& s : b.sources) {
+            const bool h = hidden.count(s) > 0;
+            course_sources.emplace_back((h ? hidden_root : scratch) / graders_rel / s, h);
+        }
+        if (b.is_program()) course_sources.emplace_back(exdir / b.main, false);
+        for (const auto& [src, is_hidden] : course_sources) {
             Key key = headers;
-            key.add(src.string());
+            key.add(fs::relative(src, is_hidden ? hidden_root : scratch).string());
             key.add(read_file(src));
             for (const auto& fl : flags) key.add(fl);
-            fs::path cached = tc.cache_dir / (ex.name + "-" + src.stem().string() + "-" + key.hex() + ".o");
-            build_objects[b.name].push_back(cached);
-            if (fs::exists(cached) || !scheduled.insert(cached).second) continue;
+            const std::string stem = ex.name + "-" + src.stem().string() + "-" + key.hex();
+            fs::path cached = tc.cache_dir / (stem + ".o");
+            fs::path local = scratch / "obj" / (stem + ".o");
+            build_objects[b.name].push_back(local);
+            if (!scheduled.insert(local).second) continue;
+            if (fs::exists(cached)) {
+                fs::copy_file(cached, local, fs::copy_options::overwrite_existing);
+                continue;
+            }
             std::vector<std::string> argv = {tc.cxx};
             argv.insert(argv.end(), flags.begin(), flags.end());
             argv.insert(argv.end(), include.begin(), include.end());
-            // Reports and GoogleTest's messages (__FILE__) name course files
-            // relative to the course root.
-            argv.push_back("-ffile-prefix-map=" + course.root.string() + "/=");
-            // Compile into a private name, then rename: parallel gradings share the cache.
-            fs::path tmp = cached;
-            tmp += "." + std::to_string(::getpid()) + "." +
-                   std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + ".tmp";
-            argv.insert(argv.end(), {"-c", src.string(), "-o", tmp.string()});
-            jobs.push_back({argv, tmp, false, fs::relative(src, course.root).string(), cached});
+            argv.insert(argv.end(), {"-c", src.string(), "-o", local.string()});
+            jobs.push_back({argv, local, false, fs::relative(src, is_hidden ? hidden_root : scratch).string(), cached,
+                            is_hidden});
         }
     }
 
-    // 2. Compile everything in parallel.
-    std::vector<std::future<CommandResult>> results;
-    for (const auto& j : jobs)
-        results.push_back(std::async(std::launch::async, [&scratch, argv = j.argv] { return compile(argv, scratch); }));
-    std::string student_errors, grader_errors;
+    // 2. Compile everything in parallel, each in the sandbox.
+    std::vector<std::future<CompileResult>> results;
+    for (const auto& j : jobs) {
+        std::vector<fs::path> readable;
+        if (j.hidden) readable.push_back(hidden_root);
+        results.push_back(std::async(std::launch::async, [&runner, &scratch, argv = j.argv, readable] {
+            return compile(runner, argv, scratch, readable);
+        }));
+    }
+    std::string student_errors, grader_errors, outside;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-        CommandResult r = results[i].get();
+        CompileResult r = results[i].get();
         if (r.exit_code == 0) {
-            if (!jobs[i].cached.empty()) fs::rename(jobs[i].object, jobs[i].cached);
+            if (!jobs[i].cached.empty()) {
+                // Publish atomically: parallel gradings share the cache.
+                fs::path tmp = jobs[i].cached;
+                tmp += "." + std::to_string(::getpid()) + "." +
+                       std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + ".tmp";
+                fs::copy_file(jobs[i].object, tmp, fs::copy_options::overwrite_existing);
+                fs::rename(tmp, jobs[i].cached);
+            }
             continue;
         }
-        if (!jobs[i].cached.empty()) fs::remove(jobs[i].object);
+        if (outside.empty()) outside = outside_include(r.output);
+        std::string text = r.limit.empty() ? first_errors(r.output) : r.limit + "\n";
         if (jobs[i].student) {
-            if (student_errors.empty()) student_errors = first_errors(r.output);
+            if (student_errors.empty()) student_errors = text;
         } else if (grader_errors.empty()) {
-            grader_errors = "while compiling " + jobs[i].what + ":\n" + first_errors(r.output);
+            // A hidden grader's diagnostics would quote hidden tests: never shown.
+            grader_errors = jobs[i].hidden ? "while compiling a hidden grader (its messages are not shown)\n"
+                                           : "while compiling " + jobs[i].what + ":\n" + text;
         }
+    }
+    if (!outside.empty()) {
+        out.student_error = true;
+        out.tampered = true;
+        out.evidence = outside;
+        out.message = "your code tries to #include a file from outside your exercise folder (" + outside +
+                      "); the reference, hidden tests and other submissions are never visible to the compiler";
+        return out;
     }
     if (!student_errors.empty()) {
         out.student_error = true;
@@ -254,8 +396,9 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         return out;
     }
 
-    // 3. Link one executable per build.
-    std::vector<std::future<CommandResult>> links;
+    // 3. Link one executable per build (in the sandbox too: it reads the
+    // student's objects).
+    std::vector<std::future<CompileResult>> links;
     std::vector<std::string> names;
     for (const auto& b : ex.builds) {
         std::vector<std::string> argv = {tc.cxx};
@@ -266,20 +409,25 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         argv.insert(argv.end(), {"-o", exe.string()});
         for (const auto& o : build_objects[b.name]) argv.push_back(o.string());
         if (!b.is_program()) {
+            // The trusted main (result channel, docs/security.md), not gtest_main.
             const char* s = to_string(b.sanitizer);
-            argv.push_back((tc.lib_dir / ("libgtest_main_" + std::string(s) + ".a")).string());
+            argv.push_back((tc.lib_dir / ("libconclab_main_" + std::string(s) + ".a")).string());
             argv.push_back((tc.lib_dir / ("libgtest_" + std::string(s) + ".a")).string());
+            argv.push_back("-lsodium");
         }
         argv.insert(argv.end(), b.link.begin(), b.link.end());
         names.push_back(b.name);
         out.executables[b.name] = exe;
-        links.push_back(std::async(std::launch::async, [&scratch, argv] { return compile(argv, scratch); }));
+        links.push_back(std::async(std::launch::async, [&runner, &scratch, argv, lib = tc.lib_dir] {
+            return compile(runner, argv, scratch, {lib});
+        }));
     }
     for (std::size_t i = 0; i < links.size(); ++i) {
-        CommandResult r = links[i].get();
+        CompileResult r = links[i].get();
         if (r.exit_code != 0 && out.message.empty()) {
             out.student_error = true;  // undefined or duplicate symbols come from the student's files
-            out.message = "your code does not link (build '" + names[i] + "'):\n" + first_errors(r.output);
+            out.message = "your code does not link (build '" + names[i] + "'):\n" +
+                          (r.limit.empty() ? first_errors(r.output) : r.limit);
         }
     }
     out.ok = out.message.empty();

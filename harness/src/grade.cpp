@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+#include "conclab/bounds.hpp"
+#include "conclab/channel.hpp"
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
 #include "conclab/matchers.hpp"
@@ -58,46 +60,58 @@ struct ScratchGuard {
     bool keep;
     ~ScratchGuard() {
         std::error_code ec;
-        if (!keep && !path.empty()) fs::remove_all(path, ec);
+        if (!keep && !path.empty()) {
+            fs::remove_all(path, ec);
+            fs::remove_all(path.string() + "-hidden", ec);  // build_exercise's hidden grader sources
+        }
     }
 };
 
-// Failures from GoogleTest's JSON report, cut to what a student can read.
-void read_gtest_report(const fs::path& file, RunEvidence& ev, std::string& grader_problem) {
-    if (!fs::exists(file)) {
-        ev.gtest_ran = false;  // the process died before GoogleTest wrote its report
-        return;
-    }
-    json j;
-    try {
-        j = json::parse(read_file(file));
-    } catch (const json::exception&) {
-        ev.gtest_ran = false;
-        return;
-    }
-    int count = 0;
-    for (const auto& suite : j.value("testsuites", json::array())) {
-        for (const auto& t : suite.value("testsuite", json::array())) {
-            ++count;
-            if (t.value("result", "") == "SKIPPED") grader_problem = "GoogleTest skipped " + t.value("name", "");
-            for (const auto& f : t.value("failures", json::array())) {
-                std::string text = f.value("failure", "");
-                // Keep at most 12 lines of each failure.
-                std::istringstream in(text);
-                std::string line, cut;
-                for (int n = 0; std::getline(in, line); ++n) {
-                    if (n == 12) {
-                        cut += "...\n";
-                        break;
-                    }
-                    cut += line + "\n";
+// GoogleTest's verdict, from the sealed records of the result channel
+// (docs/security.md) and nothing else: not the exit code, not a file.
+void read_test_records(const RunResult& run, const std::string& key, const fs::path& honeypot, RunEvidence& ev,
+                       std::string& grader_problem) {
+    ChannelRecords rec = read_channel(run.channel, key);
+    // GoogleTest still writes its JSON report to the path in argv, and the
+    // engine never reads it for a verdict. GoogleTest writes it only after
+    // every test has ended, i.e. after their records were sealed: a report
+    // without those records was written by the code under test.
+    std::string report = fs::exists(honeypot) ? read_file(honeypot, 1u << 20) : std::string();
+    if (!report.empty() && rec.tests.empty())
+        ev.tampering += std::string(ev.tampering.empty() ? "" : "\n") +
+                        "a GoogleTest report was written to " + honeypot.filename().string() +
+                        " although no test had finished: a forged report. It began: " +
+                        report.substr(0, 300);
+    if (!rec.forged.empty()) ev.tampering += std::string(ev.tampering.empty() ? "" : "\n") + rec.forged;
+    ev.gtest_ran = rec.done;
+    if (!rec.done) return;
+    if (rec.tests.empty()) grader_problem = "no GoogleTest test matches the manifest's filter";
+    for (const auto& t : rec.tests) {
+        if (t.result == "skipped") grader_problem = "GoogleTest skipped " + t.name;
+        for (const auto& text : t.failures) {
+            // Keep at most 12 lines of each failure.
+            std::istringstream in(text);
+            std::string line, cut;
+            for (int n = 0; std::getline(in, line); ++n) {
+                if (n == 12) {
+                    cut += "...\n";
+                    break;
                 }
-                while (!cut.empty() && cut.back() == '\n') cut.pop_back();
-                ev.failed_assertions.push_back(cut);
+                cut += line + "\n";
             }
+            while (!cut.empty() && cut.back() == '\n') cut.pop_back();
+            ev.failed_assertions.push_back(cut);
         }
+        if (t.result == "failed" && t.failures.empty())
+            ev.failed_assertions.push_back(t.name + " failed");
+        if (t.more_failures > 0)
+            ev.failed_assertions.push_back("(" + std::to_string(t.more_failures) + " more failed checks)");
     }
-    if (count == 0) grader_problem = "no GoogleTest test matches the manifest's filter";
+    if (rec.repeated)
+        ev.failed_assertions.push_back(
+            "the test's results arrived twice: a copy of the test program made by fork() went on running the "
+            "test. A child process must end with _exit() (or exec another program), never return into the "
+            "caller's code.");
 }
 
 std::string read_sanitizer_logs(const fs::path& dir) {
@@ -128,7 +142,7 @@ struct TestContext {
 Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::uint64_t seed, TestResult& tr) {
     const BuildSpec* b = ctx.ex.find_build(t.build);
     const fs::path work = ctx.scratch / "run" / (t.name + "-" + std::to_string(attempt));
-    const fs::path logs = work / ".conclab";
+    const fs::path logs = work / ".conclab";  // only GoogleTest's report goes here: a honeypot, never evidence
     fs::create_directories(logs);
     for (const auto& d : {work.parent_path(), work, logs}) fs::permissions(d, fs::perms::all);
 
@@ -143,9 +157,12 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
         spec.argv.push_back("--gtest_output=json:" + (logs / "gtest.json").string());
         spec.argv.push_back("--gtest_color=no");
         spec.argv.push_back("--gtest_brief=1");
+        spec.channel_key = make_channel_key();
     }
     spec.argv.insert(spec.argv.end(), t.args.begin(), t.args.end());
-    const std::string prefix = (logs / "san").string();
+    // Sanitizer reports go to stderr, a pipe the supervisor holds: files in the
+    // run's own directory could be deleted or rewritten by the code under test.
+    const std::string prefix;
     fs::path supp = ctx.scratch / "bin" / "tsan.supp";
     spec.env = {{"PATH", "/usr/bin:/bin"},
                 {"HOME", work.string()},
@@ -163,15 +180,12 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
     ev.run = ctx.runner.run(spec);
     tr.seconds += ev.run.wall.count() / 1000.0;
 
-    std::string logs_text = read_sanitizer_logs(logs);
-    // Reports also land on stderr: UBSan ignores log_path in the address build,
-    // and a sanitizer that fails to start writes no log file.
-    SanitizerScan scan = scan_sanitizer_output(logs_text + "\n" + ev.run.err.text, ctx.build.student_files);
+    SanitizerScan scan = scan_sanitizer_output(ev.run.err.text, ctx.build.student_files);
     ev.findings = scan.findings;
     ev.sanitizer_runtime_failure = scan.runtime_failure;
     ev.sanitizer_failure_text = scan.runtime_failure_text;
-    if (scan.runtime_failure && !scan_sanitizer_output(logs_text, ctx.build.student_files).runtime_failure) {
-        // Only stderr says the sanitizer failed, and a program can print anything
+    if (scan.runtime_failure) {
+        // Stderr says the sanitizer failed, and a program can print anything
         // there. It is the grader's error only if the machine check fails now too.
         fs::path again = ctx.scratch / "canary-again";
         fs::create_directories(again);
@@ -186,9 +200,9 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
 
     std::string grader_problem;
     if (!b->is_program()) {
-        read_gtest_report(logs / "gtest.json", ev, grader_problem);
-        // The report file is in the program's own writable directory: an exit
-        // code that disagrees with it wins (GoogleTest exits 1 on failure).
+        read_test_records(ev.run, spec.channel_key, logs / "gtest.json", ev, grader_problem);
+        // An exit code can only take points away: GoogleTest exits 1 on
+        // failure, a sanitizer at exit (leaks, thread leaks) with its own code.
         if (ev.gtest_ran && ev.failed_assertions.empty() && ev.findings.empty() && ev.run.exit_code &&
             *ev.run.exit_code != 0)
             ev.failed_assertions.push_back("the test program exited with code " +
@@ -203,12 +217,11 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
         if (auto why = check_output(m, ev.run.err.text)) ev.failed_assertions.push_back("standard error: " + *why);
 
     Verdict v = judge_run(t, ev);
+    if (v.status == Status::tampered) tr.evidence = ev.tampering;
     if (v.status != Status::passed) {
         tr.findings = ev.findings;
-        std::string out = ev.run.out.text;
-        if (ev.run.out.truncated())
-            out += "\n[... " + std::to_string(ev.run.out.total - ev.run.out.text.size()) + " bytes cut]";
-        tr.output = out;
+        // Head and tail, with the cut said where it was (docs/security.md: bounded reports).
+        tr.output = bounded(ev.run.out.display(), kTestOutputBytes);
     }
     return v;
 }
@@ -235,11 +248,12 @@ void run_test(const TestContext& ctx, const TestSpec& t, TestResult& tr) {
     tr.message = v.message;
 }
 
-void fail_all(ExerciseResult& res, Status status, const std::string& why) {
+void fail_all(ExerciseResult& res, Status status, const std::string& why, const std::string& evidence = {}) {
     res.message = why;
     for (auto& t : res.tests) {
         t.status = status;
         t.message = why;
+        if (status == Status::tampered) t.evidence = evidence;
     }
 }
 
@@ -282,17 +296,19 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
                 tamper += "exercises/" + ex.name + "/" + f + ":" + std::to_string(hit.line) + ": " + hit.what + "\n";
         }
         if (!tamper.empty()) {
-            fail_all(res, Status::failed,
-                     "your code tries to switch off or steer the checking tools, so it cannot be graded:\n" + tamper);
+            fail_all(res, Status::tampered,
+                     "your code tries to switch off or steer the checking tools, so it cannot be graded:\n" + tamper,
+                     tamper);
             score_exercise(res);
             return res;
         }
 
         ScratchGuard scratch{make_scratch(opt, ex.name), opt.keep_scratch};
         progress("building");
-        BuildOutcome build = build_exercise(tc, course, ex, sub, scratch.path);
+        BuildOutcome build = build_exercise(tc, course, ex, sub, scratch.path, runner);
         if (!build.ok) {
-            fail_all(res, build.student_error ? Status::failed : Status::error, build.message);
+            fail_all(res, build.tampered ? Status::tampered : build.student_error ? Status::failed : Status::error,
+                     build.message, build.evidence);
             score_exercise(res);
             return res;
         }
@@ -333,6 +349,7 @@ SubmissionResult grade_submission(const Course& course, const Submission& sub, R
         r.exercises.push_back(grade_exercise(course, ex, sub, runner, tc, opt));
     }
     score_submission(r);
+    bound_result(r);
     return r;
 }
 

@@ -463,9 +463,20 @@ std::string Gradebook::csv(const std::vector<std::string>& exercise_order) const
         Stmt s(db_, "SELECT student, name, score FROM exercises");
         while (s.step()) scores[{s.text(0), s.text(1)}] = s.real(2);
     }
+    // flagged: the tests a submission tampered with, for a TA to review (the
+    // evidence is in gradebook.sqlite, table tests).
+    std::map<std::string, std::string> flagged;
+    {
+        Stmt f(db_, "SELECT student, exercise || '/' || name FROM tests WHERE status = 'tampered' "
+                    "ORDER BY student, exercise, position");
+        while (f.step()) {
+            auto& v = flagged[f.text(0)];
+            v += (v.empty() ? "" : " ") + f.text(1);
+        }
+    }
     std::string out = "student";
     for (auto& c : columns) out += "," + csv_field(c);
-    out += ",total,max_score,status\r\n";
+    out += ",total,max_score,status,flagged\r\n";
     Stmt s(db_, "SELECT student, status, score, max_score, error FROM submissions ORDER BY student");
     while (s.step()) {
         auto student = s.text(0);
@@ -479,6 +490,7 @@ std::string Gradebook::csv(const std::vector<std::string>& exercise_order) const
         out += "," + (ok ? fmt_number(s.real(2)) : std::string());
         out += "," + (ok ? fmt_number(s.real(3)) : std::string());
         out += "," + csv_field(ok ? "graded" : "error: " + s.text(4).substr(0, 200));
+        out += "," + csv_field(ok ? flagged[student] : std::string());
         out += "\r\n";
     }
     return out;
@@ -559,6 +571,12 @@ GradebookSummary Gradebook::summary(std::size_t top_failed) const {
                "SELECT student, exercise || '/' || name || ': ' || status FROM tests "
                "WHERE status IN ('timeout', 'crashed') ORDER BY student, exercise, position");
         while (s.step()) sum.limits.emplace_back(s.text(0), s.text(1));
+    }
+    {
+        Stmt s(db_,
+               "SELECT student, exercise || '/' || name || ': ' || substr(evidence, 1, 160) FROM tests "
+               "WHERE status = 'tampered' ORDER BY student, exercise, position");
+        while (s.step()) sum.flagged.emplace_back(s.text(0), s.text(1));
     }
     return sum;
 }

@@ -257,6 +257,7 @@ std::vector<std::string> finding_details(const Finding& f, std::size_t max) {
 std::string test_details_text(const TestResult& t, std::size_t output_cap) {
     std::string out;
     if (!trim(t.message).empty()) out += trim(t.message) + "\n";
+    if (t.status == Status::tampered && !trim(t.evidence).empty()) out += "Evidence:\n" + trim(t.evidence) + "\n";
     for (auto& f : t.findings) {
         out += finding_headline(f) + "\n";
         for (auto& l : finding_details(f, 6)) out += "    " + l + "\n";
@@ -372,6 +373,10 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
                 continue;
             }
             for (auto& l : split_lines(head_lines(clean_text(trim(t.message)), 12))) out << ind << l << "\n";
+            if (t.status == Status::tampered && !trim(t.evidence).empty()) {
+                out << ind << st(red, "evidence:") << "\n";
+                for (auto& l : split_lines(head_lines(clean_text(trim(t.evidence)), 8))) out << ind << "  " << l << "\n";
+            }
             for (auto& f : t.findings) {
                 out << ind << st(red, clean_text(finding_headline(f))) << "\n";
                 for (auto& l : finding_details(f, 3)) out << ind << "    " << clean_text(l) << "\n";

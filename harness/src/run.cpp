@@ -188,7 +188,9 @@ void child_reset_signals() {
 }
 
 struct ChildPlan {
-    int fds[5] = {-1, -1, -1, -1, -1};  // become fds 0..nfds-1
+    // become fds 0..nfds-1; -1 leaves that number closed. 5 and 6 are the
+    // result channel (kResultFd, kKeyFd), the same numbers in every tier.
+    int fds[7] = {-1, -1, -1, -1, -1, -1, -1};
     int nfds = 3;
     int cgroup_fds[6] = {-1, -1, -1, -1, -1, -1};
     int ncgroup = 0;
@@ -208,17 +210,23 @@ struct ChildPlan {
 };
 
 // fds[i] -> i for every i, whatever numbers the sources have (one of them may
-// itself be 0..4 when the grader runs with closed stdio): first out of the
-// way to >= 16, then into place.
+// itself be 0..6 when the grader runs with closed stdio): first out of the
+// way to >= 16, then into place. A -1 entry leaves i closed-on-exec.
 int child_move_fds(const ChildPlan& p) {
-    int tmp[5];
+    int tmp[7];
     for (int i = 0; i < p.nfds; ++i) {
-        tmp[i] = ::fcntl(p.fds[i], F_DUPFD_CLOEXEC, 16);
-        if (tmp[i] < 0) return errno;
+        tmp[i] = p.fds[i] < 0 ? -1 : ::fcntl(p.fds[i], F_DUPFD_CLOEXEC, 16);
+        if (p.fds[i] >= 0 && tmp[i] < 0) return errno;
+    }
+    for (int i = 0; i < p.nfds; ++i) {
+        if (tmp[i] < 0) {
+            ::fcntl(i, F_SETFD, FD_CLOEXEC);  // whatever is there, the program does not get it
+            continue;
+        }
+        if (::dup2(tmp[i], i) < 0) return errno;  // dup2 clears FD_CLOEXEC on i
     }
     for (int i = 0; i < p.nfds; ++i)
-        if (::dup2(tmp[i], i) < 0) return errno;  // dup2 clears FD_CLOEXEC on i
-    for (int i = 0; i < p.nfds; ++i) ::close(tmp[i]);
+        if (tmp[i] >= 0) ::close(tmp[i]);
     return 0;
 }
 
@@ -423,7 +431,7 @@ int kill_descendants(SweepMemory& m, long self) {
     // Close (not just mark) everything else now: the supervisor never execs,
     // and fds of concurrent launches (e.g. Boost's exec-error pipe) must not
     // stay open in it.
-    child_close_from(5, true);
+    child_close_from(sup.nfds, true);
     const int ctl = 3, status = 4;
     ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
@@ -443,7 +451,11 @@ int kill_descendants(SweepMemory& m, long self) {
         const char* what = "exec";
         int err = child_restrict(prog, &what);
         if (!err) {
+            // The program keeps 0-2 and, when the run has a result channel,
+            // kResultFd and kKeyFd (already in place: the supervisor has them
+            // at the same numbers); the supervisor's own 3 and 4 it does not.
             child_close_from(3, false);
+            for (int fd = 5; fd < sup.nfds; ++fd) ::fcntl(fd, F_SETFD, 0);
             ::execve(argv[0], argv, envp);
             err = errno;
             what = "exec";
@@ -660,7 +672,7 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
     if (launch.argv.empty()) return fail("empty command");
 
     // --- pipes (parent ends non-blocking; every fd O_CLOEXEC)
-    Fd in_r, in_w, out_r, out_w, err_r, err_w, st_r, st_w, ctl_r, ctl_w;
+    Fd in_r, in_w, out_r, out_w, err_r, err_w, st_r, st_w, ctl_r, ctl_w, res_r, res_w, key_r, key_w;
     if (!spec.stdin_data.empty()) {
         if (!make_pipe(in_r, in_w)) return fail("pipe: " + errno_text(errno));
     } else {
@@ -671,6 +683,17 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
     bool want_status = launch.bwrap_status || launch.supervised;
     if (want_status && !make_pipe(st_r, st_w)) return fail("pipe: " + errno_text(errno));
     if (launch.supervised && !make_pipe(ctl_r, ctl_w)) return fail("pipe: " + errno_text(errno));
+    const bool channel = !spec.channel_key.empty();
+    if (channel) {
+        if (!make_pipe(res_r, res_w) || !make_pipe(key_r, key_w)) return fail("pipe: " + errno_text(errno));
+        // The key is small (< PIPE_BUF): written whole now, then EOF, so the
+        // program's first read gets all of it and a second read gets nothing.
+        if (spec.channel_key.size() > 512 ||
+            ::write(key_w.get(), spec.channel_key.data(), spec.channel_key.size()) !=
+                static_cast<ssize_t>(spec.channel_key.size()))
+            return fail("cannot write the run's key");
+        key_w.reset();
+    }
 
     std::vector<Fd> cg_fds;
     if (launch.cgroup)
@@ -714,6 +737,11 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
         sup.fds[3] = ctl_r.get();
         sup.fds[4] = st_w.get();
         sup.nfds = 5;
+        if (channel) {
+            sup.fds[kResultFd] = res_w.get();
+            sup.fds[kKeyFd] = key_r.get();
+            sup.nfds = 7;
+        }
         for (std::size_t i = 0; i < cg_fds.size(); ++i) sup.cgroup_fds[i] = cg_fds[i].get();
         sup.ncgroup = static_cast<int>(cg_fds.size());
         prog.pdeathsig = true;  // the supervisor dies -> so does the program
@@ -724,6 +752,11 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
         if (launch.bwrap_status) {
             prog.fds[3] = st_w.get();
             prog.nfds = 4;
+        }
+        if (channel) {  // bwrap passes inherited fds through to the program
+            prog.fds[kResultFd] = res_w.get();
+            prog.fds[kKeyFd] = key_r.get();
+            prog.nfds = 7;
         }
         for (std::size_t i = 0; i < cg_fds.size(); ++i) prog.cgroup_fds[i] = cg_fds[i].get();
         prog.ncgroup = static_cast<int>(cg_fds.size());
@@ -754,15 +787,17 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
     err_w.reset();
     st_w.reset();
     ctl_r.reset();
+    res_w.reset();
+    key_r.reset();
     cg_fds.clear();
     r.started = true;
 
-    for (Fd* f : {&in_w, &out_r, &err_r, &st_r})
+    for (Fd* f : {&in_w, &out_r, &err_r, &st_r, &res_r})
         if (*f) set_nonblocking(f->get());
     Fd pidfd(pidfd_open(pid));
 
     // --- the loop: I/O, limits, exit
-    CaptureBuffer out(lim.output), err(lim.output);
+    CaptureBuffer out(lim.output), err(lim.output), records(kChannelLimit);
     std::string status_bytes;
     std::size_t stdin_off = 0;
     // wall/cpu <= 0: no such limit (the engine always sets them)
@@ -810,7 +845,7 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
             std::max<long long>(0, std::chrono::duration_cast<milliseconds>(wake - now).count() + 1));
         if (!pidfd) timeout = std::min(timeout, 10);
 
-        pollfd fds[5];
+        pollfd fds[6];
         int nf = 0;
         auto add = [&](Fd& f, short ev) -> int {
             if (!f) return -1;
@@ -818,13 +853,14 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
             return nf++;
         };
         int i_out = add(out_r, POLLIN), i_err = add(err_r, POLLIN), i_st = add(st_r, POLLIN);
-        int i_in = add(in_w, POLLOUT), i_pid = add(pidfd, POLLIN);
+        int i_in = add(in_w, POLLOUT), i_pid = add(pidfd, POLLIN), i_res = add(res_r, POLLIN);
         int pr = ::poll(fds, static_cast<nfds_t>(nf), timeout);
         if (pr < 0 && errno != EINTR) break;
         if (pr > 0) {
             if (i_out >= 0 && fds[i_out].revents) read_some(out_r, &out, nullptr);
             if (i_err >= 0 && fds[i_err].revents) read_some(err_r, &err, nullptr);
             if (i_st >= 0 && fds[i_st].revents) read_some(st_r, nullptr, &status_bytes);
+            if (i_res >= 0 && fds[i_res].revents) read_some(res_r, &records, nullptr);
             if (i_in >= 0 && fds[i_in].revents) {
                 if (fds[i_in].revents & (POLLERR | POLLHUP)) {
                     in_w.reset();
@@ -889,22 +925,24 @@ RunResult execute(const Launch& launch, const RunSpec& spec) {
     // Drain what is left in the pipes; every writer is dead by now, so EOF
     // comes at once (the bound is only against a bug).
     auto drain_end = Clock::now() + milliseconds(1000);
-    while ((out_r || err_r || st_r) && Clock::now() < drain_end) {
-        pollfd fds[3];
+    while ((out_r || err_r || st_r || res_r) && Clock::now() < drain_end) {
+        pollfd fds[4];
         int nf = 0;
-        Fd* which[3];
-        for (Fd* f : {&out_r, &err_r, &st_r})
+        Fd* which[4];
+        for (Fd* f : {&out_r, &err_r, &st_r, &res_r})
             if (*f) fds[nf] = {f->get(), POLLIN, 0}, which[nf++] = f;
         if (::poll(fds, static_cast<nfds_t>(nf), 50) <= 0) continue;
         for (int i = 0; i < nf; ++i)
             if (fds[i].revents) {
                 if (which[i] == &out_r) read_some(out_r, &out, nullptr);
                 else if (which[i] == &err_r) read_some(err_r, &err, nullptr);
+                else if (which[i] == &res_r) read_some(res_r, &records, nullptr);
                 else read_some(st_r, nullptr, &status_bytes);
             }
     }
     r.out = out.finish();
     r.err = err.finish();
+    r.channel = records.finish();
     r.output_limited = r.out.truncated() || r.err.truncated();
 
     // --- what happened

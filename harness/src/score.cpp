@@ -1,5 +1,5 @@
 // Verdicts and points. The order of checks is the judges' order (NOTES,
-// DOMjudge): grader error -> time limit -> memory limit -> output limit ->
+// DOMjudge), with tampering first: grader error -> tampering -> time limit -> memory limit -> output limit ->
 // sanitizer finding -> runtime error -> wrong answer.
 #include "conclab/score.hpp"
 
@@ -81,6 +81,9 @@ std::string last_output(const RunResult& r) {
 Verdict judge_run(const TestSpec& test, const RunEvidence& ev) {
     const RunResult& r = ev.run;
     if (!r.started) return {Status::error, "the grader could not start the test: " + r.start_error};
+    if (!ev.tampering.empty())
+        return {Status::tampered, "your code wrote to the grader's own result channel or forged its report, so "
+                                  "this test cannot be trusted and scores 0. A TA will review the evidence."};
     if (ev.sanitizer_runtime_failure)
         return {Status::error, "the sanitizer failed to start (a problem with the grading machine, not your code):\n" +
                                    ev.sanitizer_failure_text};
@@ -126,10 +129,10 @@ Verdict judge_run(const TestSpec& test, const RunEvidence& ev) {
         return {Status::failed, "your program exited with code " + std::to_string(*r.exit_code) + ", expected " +
                                     std::to_string(*test.exit_code) + "." + last_output(r)};
     if (!ev.gtest_ran)
-        return {Status::crashed, "the test did not finish: the program exited (code " +
+        return {Status::crashed, "your code ended the test program before the test finished (exit code " +
                                      std::to_string(r.exit_code.value_or(-1)) +
-                                     ") before the test reported a result. Does your code call exit() or "
-                                     "std::terminate?" + last_output(r)};
+                                     "). Does your code call exit(), _exit(), quick_exit() or std::terminate?" +
+                                     last_output(r)};
     return {Status::passed, ""};
 }
 

@@ -15,6 +15,7 @@
 #include <ostream>
 #include <thread>
 
+#include "conclab/bounds.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/report.hpp"
 #include "conclab/score.hpp"
@@ -132,6 +133,15 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
             return nullptr;
         };
         if (any_status(r, Status::error)) problems.push_back("a test ended in `error` (the grader's own failure)");
+        // Every grading, whatever the program did: bounded reports, and a
+        // tampered test always carries its evidence (docs/security.md).
+        if (to_json(r).size() > kResultJsonBytes) problems.push_back("results.json is larger than 1 MiB");
+        for (const auto& t : er.tests) {
+            if (t.output.size() > kTestOutputBytes)
+                problems.push_back("test " + t.name + " keeps more than 64 KiB of output");
+            if (t.status == Status::tampered && t.evidence.empty())
+                problems.push_back("test " + t.name + " is `tampered` without evidence");
+        }
         if (first_score && *first_score != r.score)
             problems.push_back("graded twice, scored " + std::to_string(*first_score) + " then " +
                                std::to_string(r.score) + ": the grader is not deterministic");

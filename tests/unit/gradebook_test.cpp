@@ -184,14 +184,36 @@ TEST(Gradebook, CsvOneRowPerStudentSortedAndQuoted) {
     std::stringstream text;
     text << in.rdbuf();
     EXPECT_EQ(text.str(),
-              "student,counter,round_robin,pipes,total,max_score,status\r\n"
-              "alice,7,10.5,0,17.5,50.5,graded\r\n"
-              "bob,,,,,,\"error: sandbox failed,\nbadly\"\r\n"
-              "\"o'brien, \"\"jr\"\"\",0,10.5,0,10.5,50.5,graded\r\n"
-              "zoe,20,10.5,0,30.5,50.5,graded\r\n");
+              "student,counter,round_robin,pipes,total,max_score,status,flagged\r\n"
+              "alice,7,10.5,0,17.5,50.5,graded,\r\n"
+              "bob,,,,,,\"error: sandbox failed,\nbadly\",\r\n"
+              "\"o'brien, \"\"jr\"\"\",0,10.5,0,10.5,50.5,graded,\r\n"
+              "zoe,20,10.5,0,30.5,50.5,graded,\r\n");
     EXPECT_FALSE(fs::exists(dir.path / ("gradebook.csv.tmp." + std::to_string(getpid()))));
     // without an order: exercises by name
-    EXPECT_EQ(gb.csv().substr(0, gb.csv().find('\r')), "student,counter,pipes,round_robin,total,max_score,status");
+    EXPECT_EQ(gb.csv().substr(0, gb.csv().find('\r')), "student,counter,pipes,round_robin,total,max_score,status,flagged");
+}
+
+TEST(Gradebook, TamperedTestsAreFlaggedWithEvidence) {
+    TempDir dir;
+    Gradebook gb(dir.path);
+    auto run = gb.begin_run("0.1.0");
+    auto r = result_for("mallory", 0);
+    r.exercises[0].tests[0].status = Status::tampered;
+    r.exercises[0].tests[0].evidence = "a record that is not the test program's (bad MAC)";
+    gb.record(run, "mallory", "h", r);
+    gb.record(run, "alice", "h", result_for("alice", 7));
+    const std::string first = r.exercises[0].name + "/" + r.exercises[0].tests[0].name;
+    EXPECT_EQ(query(dir.path, "SELECT student, evidence FROM tests WHERE status = 'tampered'"),
+              "mallory|a record that is not the test program's (bad MAC)");
+    const std::string csv = gb.csv();
+    EXPECT_NE(csv.find("\r\nalice,7,"), std::string::npos);
+    EXPECT_NE(csv.find(",graded," + first + "\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",graded,\r\n"), std::string::npos) << csv;   // alice: nothing flagged
+    auto sum = gb.summary();
+    ASSERT_EQ(sum.flagged.size(), 1u);
+    EXPECT_EQ(sum.flagged[0].first, "mallory");
+    EXPECT_EQ(sum.flagged[0].second, first + ": a record that is not the test program's (bad MAC)");
 }
 
 TEST(Gradebook, CsvField) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conclab/course.hpp"
+#include "conclab/run.hpp"
 
 namespace conclab {
 
@@ -23,16 +24,20 @@ struct Toolchain {
 struct BuildOutcome {
     bool ok = false;
     bool student_error = false;       // the student's code does not compile/link (score 0)
+    bool tampered = false;            // ...because it reached for files it may not see (evidence below)
+    std::string evidence;
     std::string message;              // first compiler errors, or the grader's own failure
     std::map<std::string, std::filesystem::path> executables;   // build name -> path
     std::vector<std::filesystem::path> student_objects;         // for symbol scans
     std::vector<std::string> student_files;                     // course-relative paths
 };
 
-// `scratch` is an empty directory owned by this grading. Never throws for
+// `scratch` is an empty directory owned by this grading (hidden grader sources
+// go to `scratch` + "-hidden", which the caller removes too). Every compile and
+// link runs through `runner`, i.e. in the sandbox with limits. Never throws for
 // student errors; throws std::runtime_error only for the grader's own failures.
 BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exercise& ex,
-                            const Submission& sub, const std::filesystem::path& scratch);
+                            const Submission& sub, const std::filesystem::path& scratch, Runner& runner);
 
 // Runs a command (no shell), returns exit code and combined output. Used for
 // compilers and nm; not for student code.

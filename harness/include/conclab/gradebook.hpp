@@ -62,6 +62,7 @@ struct GradebookSummary {
     std::vector<std::pair<std::string, std::size_t>> most_failed;   // "ex/test" -> submissions not passing it
     std::vector<std::pair<std::string, std::string>> limits;        // student -> "ex/test: timeout" (timeouts and crashes)
     std::vector<std::pair<std::string, std::string>> errors_by_student;   // student -> error / grader errors
+    std::vector<std::pair<std::string, std::string>> flagged;       // student -> "ex/test: evidence" (tampered)
 };
 
 class Gradebook {
@@ -95,7 +96,8 @@ public:
                       const std::string& message, const std::string& grader_version = {});
 
     // One row per student sorted by id: student, one column per exercise (in
-    // `exercise_order` first, then any others), total, max_score, status.
+    // `exercise_order` first, then any others), total, max_score, status,
+    // flagged (the tampered tests, space-separated; empty when none).
     // Written atomically (tmp + rename).
     void export_csv(const std::filesystem::path& file, const std::vector<std::string>& exercise_order = {}) const;
     std::string csv(const std::vector<std::string>& exercise_order = {}) const;

@@ -2,6 +2,7 @@
 // Running one program under limits. The sandbox (sandbox.hpp) implements Runner;
 // everything above it only sees RunSpec -> RunResult.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -20,7 +21,17 @@ struct RunSpec {
     std::map<std::string, std::string> env;         // the whole environment (plus PATH)
     std::string stdin_data;
     Limits limits;
+    // The authenticated result channel (docs/security.md). When non-empty, the
+    // program starts with kKeyFd open for reading (these bytes, then EOF) and
+    // kResultFd open for writing; what it writes there comes back in
+    // RunResult::channel. Both are pipes, never paths: nothing in argv, the
+    // environment or the file system names them.
+    std::string channel_key;
 };
+
+constexpr int kResultFd = 5;   // program side: result records (write end)
+constexpr int kKeyFd = 6;      // program side: the run's key (read end)
+constexpr std::uint64_t kChannelLimit = 4u << 20;   // bytes of records kept
 
 struct Captured {
     std::string text;        // head and tail, at most the limit
@@ -47,6 +58,7 @@ struct RunResult {
     bool output_limited = false;
     bool process_limited = false; // best effort: pids.max was reached
     Captured out, err;
+    Captured channel;            // what arrived on kResultFd (spec.channel_key set)
     std::chrono::milliseconds wall{0};
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // From what a run did to a verdict, in the order judges use:
-// grader error -> timeout -> memory -> output limit -> sanitizer finding -> crash -> wrong output.
+// grader error -> tampering -> timeout -> memory -> output limit -> sanitizer finding -> crash -> wrong output.
 #include <string>
 #include <vector>
 
@@ -16,7 +16,8 @@ struct RunEvidence {
     bool sanitizer_runtime_failure = false; // TSan/ASan failed to start: grader error
     std::string sanitizer_failure_text;
     std::vector<std::string> failed_assertions;   // from GoogleTest's JSON, or matcher messages
-    bool gtest_ran = true;                  // the JSON report exists and lists the test
+    bool gtest_ran = true;                  // the sealed "done" record arrived (program exercises: always)
+    std::string tampering;                  // evidence that the run forged or hid evidence
 };
 
 // The verdict of one run of one test (status + student-facing message).
