@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <unistd.h>
 
@@ -20,6 +21,9 @@
 
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
+#include "conclab/header_context.hpp"
+#include "conclab/macrocheck.hpp"
+#include "conclab/objcheck.hpp"
 
 namespace conclab {
 
@@ -280,14 +284,37 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
     struct Job {
         std::vector<std::string> argv;
         fs::path object;       // where the compiler writes (inside the scratch)
-        bool student;
+        bool student;          // its errors are the student's (student sources, the header probe)
         std::string what;
-        fs::path cached;       // non-empty: published to the cache on success
+        fs::path cached;       // non-empty: published to the cache on success (after the checks)
         bool hidden = false;   // compiles a hidden source: needs hidden_root, shows no diagnostics
     };
     std::vector<Job> jobs;
     std::map<std::string, std::vector<fs::path>> build_objects;
     std::set<fs::path> scheduled;
+    // For the checks on what the student's code is (docs/security.md): per
+    // compile variant, the header probe's object and preprocessed text, and the
+    // preprocessed text of each grader source compiled (not cached) here.
+    std::vector<fs::path> probe_objects;
+    std::map<std::string, fs::path> probe_text;                      // variant -> .ii
+    std::vector<std::pair<std::string, fs::path>> grader_text;       // (variant, .ii)
+    auto preprocess = [&](const std::vector<std::string>& compile_argv, const fs::path& ii, bool student,
+                          const std::string& what, bool is_hidden) {
+        // Same flags, -E: directives kept (-dD), macros in the text unexpanded.
+        std::vector<std::string> argv(compile_argv.begin(), compile_argv.end() - 4);   // minus -c SRC -o OBJ
+        argv.insert(argv.end(), {"-E", "-dD", "-fdirectives-only", compile_argv[compile_argv.size() - 3], "-o",
+                                 ii.string()});
+        jobs.push_back({argv, ii, student, what, {}, is_hidden});
+    };
+    // The probe: a translation unit that is only the student's header(s), so
+    // whatever the header alone makes run before main is in an object too.
+    std::string probe_source;
+    for (const auto& f : ex.files)
+        if (!is_source(f)) probe_source += "#include \"" + f + "\"\n";
+    if (!probe_source.empty()) {
+        std::ofstream(scratch / "obj" / "header_probe.cpp") << probe_source;
+        fs::permissions(scratch / "obj" / "header_probe.cpp", fs::perms::owner_all | fs::perms::others_read);
+    }
 
     for (const auto& b : ex.builds) {
         auto flags = base_flags();
@@ -310,6 +337,17 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
             argv.insert(argv.end(), include.begin(), include.end());
             argv.insert(argv.end(), {"-c", (exdir_rel / f).string(), "-o", obj.string()});
             jobs.push_back({argv, obj, true, f, {}});
+        }
+        if (!probe_source.empty() && !probe_text.count(variant)) {
+            fs::path obj = scratch / "obj" / (variant + "-header_probe.o");
+            std::vector<std::string> argv = {tc.cxx};
+            argv.insert(argv.end(), flags.begin(), flags.end());
+            argv.insert(argv.end(), include.begin(), include.end());
+            argv.insert(argv.end(), {"-c", (scratch / "obj" / "header_probe.cpp").string(), "-o", obj.string()});
+            jobs.push_back({argv, obj, true, "your header compiled on its own", {}});
+            probe_objects.push_back(obj);
+            probe_text[variant] = scratch / "obj" / (variant + "-header_probe.ii");
+            preprocess(argv, probe_text[variant], true, "your header compiled on its own", false);
         }
         // Course files: grader sources, and main.cpp for program builds. Cached.
         std::vector<std::pair<fs::path, bool>> course_sources;   // (path in the sandbox's view, hidden)
@@ -338,6 +376,8 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
             argv.insert(argv.end(), {"-c", src.string(), "-o", local.string()});
             jobs.push_back({argv, local, false, fs::relative(src, is_hidden ? hidden_root : scratch).string(), cached,
                             is_hidden});
+            grader_text.emplace_back(variant, scratch / "obj" / (stem + ".ii"));
+            preprocess(argv, grader_text.back().second, false, jobs.back().what, is_hidden);
         }
     }
 
@@ -353,17 +393,7 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
     std::string student_errors, grader_errors, outside;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         CompileResult r = results[i].get();
-        if (r.exit_code == 0) {
-            if (!jobs[i].cached.empty()) {
-                // Publish atomically: parallel gradings share the cache.
-                fs::path tmp = jobs[i].cached;
-                tmp += "." + std::to_string(::getpid()) + "." +
-                       std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + ".tmp";
-                fs::copy_file(jobs[i].object, tmp, fs::copy_options::overwrite_existing);
-                fs::rename(tmp, jobs[i].cached);
-            }
-            continue;
-        }
+        if (r.exit_code == 0) continue;
         if (outside.empty()) outside = outside_include(r.output);
         std::string text = r.limit.empty() ? first_errors(r.output) : r.limit + "\n";
         if (jobs[i].student) {
@@ -394,6 +424,56 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         out.message = "the graders do not compile against your " + ex.files.front() +
                       " — did you change the public API given in the statement?\n" + grader_errors;
         return out;
+    }
+
+    // What the student's code is, decided on the compiled objects and the
+    // preprocessor's view, not on the text (docs/security.md).
+    std::vector<CodeProblem> problems;
+    for (const auto& objects : {out.student_objects, probe_objects})
+        for (const auto& o : objects)
+            for (auto& p : check_student_object(o, out.student_files)) problems.push_back(std::move(p));
+    std::map<std::string, std::string> sources;
+    for (const auto& f : out.student_files) sources[f] = read_file(scratch / f);
+    for (const auto& [variant, ii] : grader_text) {
+        const std::string text = read_file(ii);
+        for (auto& p : check_student_macros(text, out.student_files, sources)) problems.push_back(std::move(p));
+        const auto seen_by_grader = student_regions(text, out.student_files);
+        const auto seen_alone = student_regions(read_file(probe_text.at(variant)), out.student_files);
+        for (const auto& [file, region] : seen_by_grader) {
+            auto alone = seen_alone.find(file);
+            if (alone != seen_alone.end() && alone->second != region)
+                problems.push_back({file, 0,
+                                    "your header reads differently inside the grader's test files than on its own "
+                                    "(it tests for macros of the files that include it?): a header must mean the "
+                                    "same wherever it is included"});
+        }
+    }
+    if (!problems.empty()) {
+        std::sort(problems.begin(), problems.end(), [](const CodeProblem& a, const CodeProblem& b) {
+            return std::tie(a.file, a.line, a.what) < std::tie(b.file, b.line, b.what);
+        });
+        problems.erase(std::unique(problems.begin(), problems.end(),
+                                   [](const CodeProblem& a, const CodeProblem& b) {
+                                       return a.file == b.file && a.line == b.line && a.what == b.what;
+                                   }),
+                       problems.end());
+        std::string list;
+        for (std::size_t i = 0; i < problems.size() && i < 12; ++i) list += format_code_problem(problems[i]) + "\n";
+        out.student_error = true;
+        out.tampered = true;
+        out.evidence = list;
+        out.message = "your code does things the grader does not allow, so it cannot be graded:\n" + list;
+        return out;
+    }
+    // Only now may the grader objects serve other gradings: publish them
+    // atomically (parallel gradings share the cache).
+    for (const auto& j : jobs) {
+        if (j.cached.empty()) continue;
+        fs::path tmp = j.cached;
+        tmp += "." + std::to_string(::getpid()) + "." +
+               std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + ".tmp";
+        fs::copy_file(j.object, tmp, fs::copy_options::overwrite_existing);
+        fs::rename(tmp, j.cached);
     }
 
     // 3. Link one executable per build (in the sandbox too: it reads the

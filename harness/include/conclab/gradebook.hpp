@@ -19,21 +19,19 @@
 #include "conclab/result.hpp"
 
 struct sqlite3;
+struct crypto_hash_sha256_state;
 
 namespace conclab {
 
-// SHA-256, for submission content hashes.
+// SHA-256 (libsodium), for submission content hashes.
 class Sha256 {
 public:
     Sha256();
+    ~Sha256();
     void update(std::string_view data);
     std::string hex();   // finishes; the object is spent afterwards
 private:
-    void block(const unsigned char* p);
-    std::uint32_t h_[8];
-    unsigned char buf_[64];
-    std::size_t len_ = 0;
-    std::uint64_t total_ = 0;
+    std::unique_ptr<crypto_hash_sha256_state> state_;
 };
 std::string sha256_hex(std::string_view data);
 
