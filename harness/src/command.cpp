@@ -30,13 +30,13 @@ struct close_inherited_fds : bp::extend::handler {
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
-                          std::chrono::seconds limit) {
+                          std::chrono::seconds limit, std::size_t max_output) {
     CommandResult result;
     boost::asio::io_context io;
     bp::async_pipe pipe(io);
     boost::asio::streambuf buffer;
     std::error_code ec;
-    const std::size_t cap = 256 * 1024;  // compiler output past this is noise
+    const std::size_t cap = max_output;
     // Boost.Process v1 does not search PATH by itself.
     boost::filesystem::path exe = argv.at(0);
     if (!exe.has_parent_path()) exe = bp::search_path(argv[0]);

@@ -40,9 +40,11 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
                             const Submission& sub, const std::filesystem::path& scratch, Runner& runner);
 
 // Runs a command (no shell), returns exit code and combined output. Used for
-// compilers and nm; not for student code.
+// compilers, nm and objdump; not for student code. Only the last `max_output`
+// bytes are kept (compiler noise); a disassembly needs all of it.
 struct CommandResult { int exit_code = -1; std::string output; };
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
-                          std::chrono::seconds limit = std::chrono::seconds(120));
+                          std::chrono::seconds limit = std::chrono::seconds(120),
+                          std::size_t max_output = 256 * 1024);
 
 }  // namespace conclab
