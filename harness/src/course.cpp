@@ -41,11 +41,18 @@ Submission Submission::flat(fs::path dir, std::string exercise, std::string id) 
     return s;
 }
 
+Submission Submission::corpus_case(fs::path dir, std::string exercise, fs::path stub_dir) {
+    Submission s = flat(std::move(dir), std::move(exercise));
+    s.stub_dir_ = std::move(stub_dir);
+    return s;
+}
+
 std::optional<fs::path> Submission::file(const Exercise& ex, const std::string& name) const {
     fs::path p;
     if (!flat_exercise_.empty()) {
         if (ex.name != flat_exercise_) return std::nullopt;
         p = root_ / name;
+        if (!stub_dir_.empty() && !fs::exists(p)) p = stub_dir_ / name;
     } else {
         p = root_ / "exercises" / ex.name / name;
     }

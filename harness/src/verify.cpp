@@ -121,7 +121,9 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
     gopt.exercises = {exercise};
     gopt.keep_scratch = opt.keep_scratch;
     gopt.scratch_root = fs::temp_directory_path() / ("conclab-verify-" + std::to_string(::getpid()));
-    Submission sub = Submission::flat(opt.dir, exercise, opt.dir.filename().string());
+    // A corpus case holds only what it changes; the rest is the stub's.
+    Submission sub = expect == "spec" ? Submission::corpus_case(opt.dir, exercise, course.exercise_dir(exercise))
+                                      : Submission::flat(opt.dir, exercise, opt.dir.filename().string());
     std::optional<double> first_score;
     for (int run = 0; run < opt.runs && problems.empty(); ++run) {
         SubmissionResult r = grade_submission(course, sub, runner, tc, gopt);

@@ -26,6 +26,9 @@ class Submission {
 public:
     static Submission handout(std::filesystem::path root, std::string id = {});
     static Submission flat(std::filesystem::path dir, std::string exercise, std::string id = {});
+    // The corpus (tests/known-wrong, tests/hostile): a case folder holds only
+    // the files it changes; an editable file it lacks is taken from `stub_dir`.
+    static Submission corpus_case(std::filesystem::path dir, std::string exercise, std::filesystem::path stub_dir);
 
     const std::string& id() const { return id_; }
     const std::filesystem::path& root() const { return root_; }
@@ -37,6 +40,7 @@ private:
     std::filesystem::path root_;
     std::string id_;
     std::string flat_exercise_;            // non-empty: flat layout for this exercise only
+    std::filesystem::path stub_dir_;       // non-empty: where a corpus case's missing files come from
 };
 
 }  // namespace conclab

@@ -1,4 +1,9 @@
 #pragma once
+// HOSTILE (tests/hostile/header_hides_code): the stub, plus code that exists
+// only when the header is included after GoogleTest: a global whose
+// initialiser runs before main() in the grader's test binary. The student's
+// own objects (and the header compiled alone) show nothing; the header reads
+// differently inside the grader's files, which is flagged.
 // The `counter` exercise — the file you edit (with counter.cpp).
 // Read README.md first.
 //
@@ -35,3 +40,10 @@ private:
 };
 
 }  // namespace counter
+
+#ifdef GOOGLETEST_INCLUDE_GTEST_GTEST_H_
+#include <cstdlib>
+namespace counter {
+inline const int before_main = (std::atexit(+[] { std::_Exit(0); }), 0);
+}
+#endif
