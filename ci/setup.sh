@@ -10,7 +10,7 @@ PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libre2-dev libcli11-dev libsqlite3-dev
   bubblewrap                 # the sandbox
   util-linux                 # setarch
-  binutils                   # nm, for symbol scans
+  binutils                   # nm, objdump, readelf: symbol scans and the object check
   libxml2-utils              # xmllint, validates JUnit output in the tests
   sqlite3                    # the gradebook check in `make test` reads gradebook.sqlite
 )

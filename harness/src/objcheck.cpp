@@ -231,7 +231,7 @@ struct Allowed {
 };
 
 Allowed allowed_for(const std::string& producer) {
-    // The entry points GCC 12's instrumentation passes call (gcc/sanitizer.def).
+    // The entry points that the instrumentation passes of GCC 12 call.
     static const char* tsan =
         R"(__tsan_(?:init|func_entry|func_exit|(?:read|write)(?:1|2|4|8|16|_range)|unaligned_(?:read|write)(?:2|4|8|16))"
         R"(|volatile_(?:read|write)(?:1|2|4|8|16)|vptr_(?:update|read))"
