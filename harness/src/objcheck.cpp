@@ -432,7 +432,7 @@ void Checker::check_startup(const std::filesystem::path& object) {
         const Symbol* fn = todo.front();
         todo.pop_front();
         const auto insns = body(*fn);
-        const std::string where = "start-up code for a global variable here";
+        const std::string where = "the start-up code of a global variable in this file";
         for (std::size_t k = 0; k < insns.size(); ++k) {
             const Insn& i = *insns[k];
             const std::uint64_t next = k + 1 < insns.size() ? insns[k + 1]->addr : fn->value + fn->size;
