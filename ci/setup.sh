@@ -11,7 +11,7 @@ PACKAGES=(
   libsodium-dev              # MACs of the result channel (docs/security.md)
   bubblewrap                 # the sandbox
   util-linux                 # setarch
-  binutils                   # nm, for symbol scans
+  binutils                   # nm, objdump, readelf: symbol scans and the object check
   libxml2-utils              # xmllint, validates JUnit output in the tests
   sqlite3                    # the gradebook check in `make test` reads gradebook.sqlite
 )

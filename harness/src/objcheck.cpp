@@ -231,7 +231,7 @@ struct Allowed {
 };
 
 Allowed allowed_for(const std::string& producer) {
-    // The entry points GCC 12's instrumentation passes call (gcc/sanitizer.def).
+    // The entry points that the instrumentation passes of GCC 12 call.
     static const char* tsan =
         R"(__tsan_(?:init|func_entry|func_exit|(?:read|write)(?:1|2|4|8|16|_range)|unaligned_(?:read|write)(?:2|4|8|16))"
         R"(|volatile_(?:read|write)(?:1|2|4|8|16)|vptr_(?:update|read))"
@@ -432,7 +432,7 @@ void Checker::check_startup(const std::filesystem::path& object) {
         const Symbol* fn = todo.front();
         todo.pop_front();
         const auto insns = body(*fn);
-        const std::string where = "start-up code for a global variable here";
+        const std::string where = "the start-up code of a global variable in this file";
         for (std::size_t k = 0; k < insns.size(); ++k) {
             const Insn& i = *insns[k];
             const std::uint64_t next = k + 1 < insns.size() ? insns[k + 1]->addr : fn->value + fn->size;

@@ -159,10 +159,10 @@ namespace counter { inline constexpr int kBatch = COUNTER_TWICE(COUNTER_BATCH); 
 #define StartLine StartLineThatNeverWaits  // <-
 )",
      "also occurs in the grader's code"},
-    {"pragma_push_macro", R"(
+    {"pragma_push_macro", R"h(
 #pragma push_macro("EXPECT_EQ")  // <-
 _Pragma("pop_macro(\"EXPECT_EQ\")")  // <-
-)",
+)h",
      "_macro` saves or restores"},
     {"pragma_pack", R"(
 #pragma pack(push, 1)  // <-

@@ -164,9 +164,9 @@ namespace counter { long next() {
     {"derives_a_listener", R"(#include "counter.hpp"
 namespace testing { class EmptyTestEventListener { public: virtual ~EmptyTestEventListener(); virtual void f(); }; }
 namespace counter {
-struct Quiet : testing::EmptyTestEventListener { void f() override; };
+struct Quiet : testing::EmptyTestEventListener { void f() override; };  // <-
 void Quiet::f() {}
-long next() { Quiet* q = new Quiet; long r = q != nullptr; delete q; return r; }  // <-
+long next() { Quiet* q = new Quiet; long r = q != nullptr; delete q; return r; }
 }
 )",
      "GoogleTest's internals"},
