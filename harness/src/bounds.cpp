@@ -7,9 +7,18 @@ namespace conclab {
 
 namespace {
 
-// Moves `pos` back to the start of a UTF-8 sequence.
+bool continuation(std::string_view s, std::size_t pos) {
+    return pos < s.size() && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80;
+}
+
+// Moves `pos` back (a head ends there) or forward (a tail starts there) to the
+// start of a UTF-8 sequence, so that neither grows past its share.
 std::size_t char_start(std::string_view s, std::size_t pos) {
-    while (pos > 0 && pos < s.size() && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) --pos;
+    while (pos > 0 && continuation(s, pos)) --pos;
+    return pos;
+}
+std::size_t next_char_start(std::string_view s, std::size_t pos) {
+    while (continuation(s, pos)) ++pos;
     return pos;
 }
 
@@ -30,7 +39,7 @@ std::string bounded(std::string_view text, std::size_t max) {
     if (max <= probe.size()) return std::string(text.substr(0, char_start(text, max)));
     const std::size_t keep = max - probe.size();
     const std::size_t head = char_start(text, keep / 2);
-    const std::size_t tail_from = char_start(text, text.size() - (keep - keep / 2));
+    const std::size_t tail_from = next_char_start(text, text.size() - (keep - keep / 2));
     const std::size_t dropped = tail_from - head;
     return std::string(text.substr(0, head)) + "\n[... " + std::to_string(dropped) + " bytes cut ...]\n" +
            std::string(text.substr(tail_from));
