@@ -30,13 +30,16 @@ $CXX -fsanitize=thread -pthread -o "$OUT/before" "$OUT/one_test.o" \
 $CXX -fsanitize=thread -pthread -o "$OUT/now" "$OUT/one_test.o" \
     "$BUILD/lib/libconclab_main_thread.a" "$BUILD/lib/libgtest_thread.a" -lsodium
 
+# The test binaries' own output (GoogleTest's summary lines) is not a figure.
+quiet() { grep -v -e '^\[' -e '^Running main'; }
+
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r), $(id -un)"
 echo
 echo "== 1. result channel: one GoogleTest test under TSan, gtest_main without a channel (before)"
-TSAN_OPTIONS=atexit_sleep_ms=0 "$OUT/sandbox_bench" "$RUNS" "$OUT/before" --gtest_brief=1
+TSAN_OPTIONS=atexit_sleep_ms=0 "$OUT/sandbox_bench" "$RUNS" "$OUT/before" --gtest_brief=1 | quiet
 echo
 echo "== 1. ... and conclab's trusted main with a sealed channel and a fresh key per run (now)"
-TSAN_OPTIONS=atexit_sleep_ms=0 CONCLAB_BENCH_CHANNEL=1 "$OUT/sandbox_bench" "$RUNS" "$OUT/now" --gtest_brief=1
+TSAN_OPTIONS=atexit_sleep_ms=0 CONCLAB_BENCH_CHANNEL=1 "$OUT/sandbox_bench" "$RUNS" "$OUT/now" --gtest_brief=1 | quiet
 echo
 echo "== 2. compiling reference/counter/counter.cpp with the TSan flags: exec (before) vs in each tier (now)"
 CONCLAB_BENCH_READABLE="$ROOT/reference/counter" "$OUT/sandbox_bench" "$((RUNS / 4 + 1))" "$(command -v $CXX)" \
