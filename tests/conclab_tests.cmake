@@ -3,6 +3,7 @@
 #   stub/<ex>                     the untouched stub must lose points
 #   known-wrong/<ex>/<case>       must lose points in the tests its expect.yaml names
 #   hostile/<case>                must be contained and graded as its expect.yaml says
+#   correct/<ex>/<case>           a correct but unusual solution: full marks, three times
 # Each is one `conclab verify` run; expect.yaml is documented in docs/corpus.md.
 set(CONCLAB_BIN $<TARGET_FILE:conclab>)
 file(GLOB CONCLAB_EXERCISE_MANIFESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/exercises/*/exercise.yaml)
@@ -19,6 +20,13 @@ foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
     if(EXISTS ${case}/expect.yaml)
       get_filename_component(name ${case} NAME)
       add_test(NAME known-wrong/${ex}/${name} COMMAND conclab verify ${case})
+    endif()
+  endforeach()
+  file(GLOB cases CONFIGURE_DEPENDS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/correct/${ex}/*)
+  foreach(case ${cases})
+    if(EXISTS ${case}/expect.yaml)
+      get_filename_component(name ${case} NAME)
+      add_test(NAME correct/${ex}/${name} COMMAND conclab verify ${case} --runs 3)
     endif()
   endforeach()
 endforeach()

@@ -837,9 +837,9 @@ void require_shim() {
 
 void require_shim_used() {
     PROBE_CHECK(conclab_shim_count(0) > 0 && conclab_shim_count(1) > 0,
-                "the grader's wrappers of read(2) and write(2) saw no calls ("
+                "the grader's wrappers of read(2)/readv(2) and write(2)/writev(2) saw no calls ("
                     << conclab_shim_count(0) << " reads, " << conclab_shim_count(1)
-                    << " writes): Connection must call read() and write() on its pipe fds.");
+                    << " writes): Connection must read and write its pipe fds with these calls.");
 }
 
 TEST(PipesShim, ShortReadsAndWrites) {

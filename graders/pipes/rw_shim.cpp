@@ -1,10 +1,13 @@
-// Link-time wrappers of read(2) and write(2) for the `pipes` grader.
+// Link-time wrappers of read(2), write(2), readv(2) and writev(2) for the
+// `pipes` grader.
 //
-// The `shim` build links with -Wl,--wrap=read -Wl,--wrap=write: every call to
-// read()/write() in the statically linked objects (the student's pipes.o
-// included) goes to __wrap_read/__wrap_write below, which reach the real
-// functions through __real_read/__real_write. Calls made inside shared
-// libraries (libc's stdio, libstdc++'s streams) are not affected.
+// The `shim` build links with -Wl,--wrap=read,--wrap=write,--wrap=readv,
+// --wrap=writev: every such call in the statically linked objects (the
+// student's pipes.o included) goes to the __wrap_ functions below, which reach
+// the real ones through __real_. Calls made inside shared libraries (libc's
+// stdio, libstdc++'s streams) are not affected. The vector forms are wrapped
+// too because a correct Connection may send header and payload with one
+// writev(): the grader judges what the code does, not which call it uses.
 //
 // Off until the test calls conclab_shim_set_mode(); then, on pipes (and FIFOs)
 // other than the standard fds 0-2 only:
@@ -17,6 +20,7 @@
 //           does not retry on EINTR throws or loses data.
 // The mode and the random state are inherited by children made with fork().
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +30,8 @@
 
 extern "C" ssize_t __real_read(int fd, void* buf, size_t count);
 extern "C" ssize_t __real_write(int fd, const void* buf, size_t count);
+extern "C" ssize_t __real_readv(int fd, const struct iovec* iov, int iovcnt);
+extern "C" ssize_t __real_writev(int fd, const struct iovec* iov, int iovcnt);
 
 namespace {
 
@@ -61,6 +67,25 @@ long plan(std::size_t count) {
     }
     const std::size_t n = 1 + r % 3;
     return static_cast<long>(n < count ? n : count);
+}
+
+std::size_t total(const struct iovec* iov, int iovcnt) {
+    std::size_t n = 0;
+    for (int i = 0; i < iovcnt; ++i) n += iov[i].iov_len;
+    return n;
+}
+
+// The first n bytes of iov as a new vector (at most 3 entries: n <= 3 and
+// zero-length entries are skipped), so a vector call moves n bytes too.
+int first_bytes(const struct iovec* iov, int iovcnt, std::size_t n, struct iovec (&out)[3]) {
+    int used = 0;
+    for (int i = 0; i < iovcnt && n > 0 && used < 3; ++i) {
+        if (iov[i].iov_len == 0) continue;
+        const std::size_t take = iov[i].iov_len < n ? iov[i].iov_len : n;
+        out[used++] = {iov[i].iov_base, take};
+        n -= take;
+    }
+    return used;
 }
 
 }  // namespace
@@ -102,4 +127,28 @@ extern "C" ssize_t __wrap_write(int fd, const void* buf, size_t count) {
         return -1;
     }
     return __real_write(fd, buf, static_cast<size_t>(n));
+}
+
+extern "C" ssize_t __wrap_readv(int fd, const struct iovec* iov, int iovcnt) {
+    if (iovcnt <= 0 || !wrapped(fd, total(iov, iovcnt))) return __real_readv(fd, iov, iovcnt);
+    g_reads.fetch_add(1, std::memory_order_relaxed);
+    const long n = plan(total(iov, iovcnt));
+    if (n < 0) {
+        errno = EINTR;
+        return -1;
+    }
+    struct iovec part[3];
+    return __real_readv(fd, part, first_bytes(iov, iovcnt, static_cast<std::size_t>(n), part));
+}
+
+extern "C" ssize_t __wrap_writev(int fd, const struct iovec* iov, int iovcnt) {
+    if (iovcnt <= 0 || !wrapped(fd, total(iov, iovcnt))) return __real_writev(fd, iov, iovcnt);
+    g_writes.fetch_add(1, std::memory_order_relaxed);
+    const long n = plan(total(iov, iovcnt));
+    if (n < 0) {
+        errno = EINTR;
+        return -1;
+    }
+    struct iovec part[3];
+    return __real_writev(fd, part, first_bytes(iov, iovcnt, static_cast<std::size_t>(n), part));
 }

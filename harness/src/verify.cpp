@@ -99,7 +99,10 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
             for (const auto& kv : spec[key])
                 if (!known(kv.first.as<std::string>()))
                     problems.push_back(std::string(key) + ": no test named '" + kv.first.as<std::string>() + "'");
-    if (expect == "spec" && names("must_fail").empty() && names("must_pass").empty() && !spec["status"])
+    // A correct-but-unusual solution (tests/correct/) must keep every point.
+    const bool full_marks = spec["full_marks"] && spec["full_marks"].as<bool>();
+    if (expect == "spec" && !full_marks && names("must_fail").empty() && names("must_pass").empty() &&
+        !spec["status"])
         problems.push_back("expect.yaml names no test (must_fail, must_pass or status): it would prove nothing");
     if (!problems.empty()) {
         for (const auto& p : problems) out << "VERIFY FAILED: " << expect_file.string() << ": " << p << "\n";
@@ -151,6 +154,10 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
         if (expect == "full" && !all_passed(r)) problems.push_back("expected full marks");
         if (expect == "loss" && r.score >= r.max_score) problems.push_back("expected to lose points, got full marks");
         if (expect != "spec") continue;
+        if (full_marks) {
+            if (!all_passed(r)) problems.push_back("a correct solution lost points (full_marks: true)");
+            continue;
+        }
         if (!spec["full_marks_allowed"] && r.score >= r.max_score)
             problems.push_back("expected to lose points, got full marks");
         for (const auto& n : names("must_fail"))
