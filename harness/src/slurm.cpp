@@ -298,10 +298,11 @@ Queue read_queue(const std::string& job) {
         } catch (...) {
             continue;
         }
-        // COMPLETING: the task's processes are gone; its files are written.
-        if (state == "COMPLETING" || state == "COMPLETED") continue;
+        if (state == "COMPLETED") continue;
+        // COMPLETING stays alive: until it ends, scontrol would say COMPLETING
+        // and not why (CANCELLED, TIMEOUT…), which is what a TA is shown.
         q.alive.insert(task);
-        if (state == "RUNNING") ++q.running;
+        if (state == "RUNNING" || state == "COMPLETING") ++q.running;
         else ++q.pending;
     }
     return q;
@@ -422,7 +423,7 @@ int run_slurm_preflight(const Course& course, const Toolchain& tc, const fs::pat
     // The sandbox: which tier, and why not a stronger one.
     Tier tier = task_tier(asked);
     std::ostringstream why;
-    if (tier == Tier::bare) {
+    if (tier == Tier::bare && asked != Tier::bare) {   // asked for: the TA knows
         why << "no user namespaces here, so student code would run NOT isolated";
         std::string v = trim(read_file_or("/proc/sys/kernel/unprivileged_userns_clone"));
         if (v == "0") why << " (kernel.unprivileged_userns_clone=0)";
@@ -434,7 +435,6 @@ int run_slurm_preflight(const Course& course, const Toolchain& tc, const fs::pat
             why << " (bubblewrap is not installed: apt-get install bubblewrap)";
         problems.push_back(why.str() + "; pass --sandbox bare to grade anyway");
     }
-    if (asked == Tier::bare) problems.pop_back();
     std::string rnd = trim(read_file_or("/proc/sys/vm/mmap_rnd_bits"));
     try {
         auto runner = make_runner(tier);

@@ -98,8 +98,11 @@ for _ in $(seq 1 600); do
   victim=$(squeue -h -r -n conclab-batch -t RUNNING -o '%i %M' | awk '$2 != "0:00" { print $1; exit }')
   if [ -n "$victim" ]; then
     scancel "$victim"
-    sleep 1
-    state=$(scontrol -o show job "$victim" | tr ' ' '\n' | sed -n 's/^JobState=//p')
+    # wait for its end (COMPLETING lasts until its processes are gone)
+    for _ in $(seq 1 100); do
+      state=$(scontrol -o show job "$victim" | tr ' ' '\n' | sed -n 's/^JobState=//p')
+      case $state in RUNNING | COMPLETING) sleep 0.2 ;; *) break ;; esac
+    done
     [ "$state" = CANCELLED ] && break   # it had finished before scancel came: try another
     victim=""
   fi
