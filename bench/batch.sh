@@ -120,6 +120,7 @@ echo "== $N submissions for $EX:$(for k in "${!COUNT[@]}"; do printf ' %s=%s' "$
 if [ "$BACKEND" = slurm ]; then
   if ! sinfo -h > /dev/null 2>&1; then
     CLUSTER=$WORK/cluster
+    chmod 755 "$WORK"   # munged runs as user munge and must reach its socket directory
     echo "== no cluster answers (SLURM_CONF=${SLURM_CONF:-unset}): starting the one-node test cluster"
     bash "$ROOT/tests/slurm/cluster.sh" start "$CLUSTER"
     # shellcheck disable=SC1091
