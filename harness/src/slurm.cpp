@@ -459,6 +459,10 @@ int run_slurm_preflight(const Course& course, const Toolchain& tc, const fs::pat
 
 int run_batch_slurm(const Course& course, const Toolchain& tc, const BatchOptions& opt) {
     (void)tc;   // the tasks use the toolchain conclab was built with, on the nodes
+    if (opt.tier == Tier::cgroup_bwrap)
+        throw std::runtime_error(
+            "--sandbox cgroup cannot be used with --backend slurm: Slurm's task cgroup holds the limits, and a "
+            "cgroup of conclab's own would escape them (docs/cluster.md); use --sandbox auto or bwrap");
     if (!fs::is_directory(opt.submissions))
         throw std::runtime_error("not a directory: " + opt.submissions.string());
     const fs::path out = fs::absolute(opt.out).lexically_normal();
