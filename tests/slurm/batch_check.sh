@@ -35,7 +35,9 @@ put ref2 "$ROOT/reference/$EX"
 put ref3 "$ROOT/reference/$EX"
 put stub1 "$ROOT/exercises/$EX"
 put stub2 "$ROOT/exercises/$EX"
-for c in plain_long atomic_load_then_store mutex_counter check_then_fetch_sub threads_capped_at_cores fetch_sub_then_undo; do
+# (not plain_long: whether its lost updates show depends on the machine's load,
+# NOTES' table, and a row-for-row comparison needs verdicts that do not)
+for c in posix_semaphore_office atomic_load_then_store mutex_counter check_then_fetch_sub threads_capped_at_cores fetch_sub_then_undo; do
   # a corpus case holds only the files it changes; the rest is the stub's
   mkdir -p "$CLASS/kw_$c/exercises/$EX"
   cp "$ROOT/exercises/$EX/$EX.hpp" "$ROOT/exercises/$EX/$EX.cpp" "$CLASS/kw_$c/exercises/$EX/"
@@ -57,6 +59,18 @@ same_as_local() {  # same_as_local OUT
   [ "$(sq "$1" 'select count(*) from submissions')" -eq "$students" ] || fail "$1: expected $students submissions"
   [ "$(sq "$1" 'select count(*) from (select student from submissions group by student having count(*) > 1)')" -eq 0 ] ||
     fail "$1: duplicate rows"
+  [ "$(ls "$1"/*/results.json | wc -l)" -eq "$students" ] || fail "$1: expected $students results.json"
+}
+# After a cancel or Ctrl-C: every student exactly once, graded, as locally.
+# (Scores are compared row for row in part 1; here a racy known-wrong case
+# graded under a different load may lose a test more or less, which says
+# nothing about what scancel did.)
+complete_as_local() {  # complete_as_local OUT
+  diff <(tail -n +2 "$WORK/local/gradebook.csv" | tr -d '\r' | awk -F, '{ print $1, $(NF-1) }') \
+       <(tail -n +2 "$1/gradebook.csv" | tr -d '\r' | awk -F, '{ print $1, $(NF-1) }') ||
+    fail "$1: students or statuses differ from the local backend's (above)"
+  [ "$(sq "$1" 'select count(*) from submissions')" -eq "$students" ] || fail "$1: expected $students submissions"
+  [ "$(sq "$1" "select count(*) from exercises where name = '$EX'")" -eq "$students" ] || fail "$1: duplicate exercise rows"
   [ "$(ls "$1"/*/results.json | wc -l)" -eq "$students" ] || fail "$1: expected $students results.json"
 }
 slurm_batch() {  # slurm_batch OUT LOG [ARGS…]
@@ -124,7 +138,7 @@ grep -q '"status": *"error"' "$OUT/$errors/results.json" || fail "$errors/result
 slurm_batch "$OUT" "$WORK/cancel-rerun.log" --no-preflight || { cat "$WORK/cancel-rerun.log"; fail "the re-run failed"; }
 grep -q "$((students - 1)) already graded (unchanged), 1 to grade" "$WORK/cancel-rerun.log" ||
   { cat "$WORK/cancel-rerun.log"; fail "the re-run must grade only the cancelled submission"; }
-same_as_local "$OUT"
+complete_as_local "$OUT"
 echo "slurm check: the cancelled submission was error with Slurm's reason and the re-run completed it"
 
 # ---- 3. Ctrl-C of the submitting process
@@ -152,6 +166,6 @@ kept=$(sq "$OUT" "select count(*) from submissions")
 slurm_batch "$OUT" "$WORK/int-rerun.log" --no-preflight || { cat "$WORK/int-rerun.log"; fail "the re-run failed"; }
 grep -q "$kept already graded (unchanged), $((students - kept)) to grade" "$WORK/int-rerun.log" ||
   { cat "$WORK/int-rerun.log"; fail "the re-run must grade only what Ctrl-C left"; }
-same_as_local "$OUT"
+complete_as_local "$OUT"
 echo "slurm check: Ctrl-C cancelled job $job with $kept of $students graded; the re-run completed it"
 echo "slurm verified: local = slurm row for row; scancel and Ctrl-C lose nothing and duplicate nothing"
