@@ -35,8 +35,8 @@ put ref2 "$ROOT/reference/$EX"
 put ref3 "$ROOT/reference/$EX"
 put stub1 "$ROOT/exercises/$EX"
 put stub2 "$ROOT/exercises/$EX"
-# (not plain_long: whether its lost updates show depends on the machine's load,
-# NOTES' table, and a row-for-row comparison needs verdicts that do not)
+# (not plain_long: whether its lost updates show depends on timing and load,
+# and a row-for-row comparison needs verdicts that do not)
 for c in posix_semaphore_office atomic_load_then_store mutex_counter check_then_fetch_sub threads_capped_at_cores fetch_sub_then_undo; do
   # a corpus case holds only the files it changes; the rest is the stub's
   mkdir -p "$CLASS/kw_$c/exercises/$EX"
