@@ -4,6 +4,14 @@
 # submissions/minute and the ratio to the floor.
 #
 #   bench/batch.sh [-n N] [-j JOBS] [-e EXERCISE] [--keep]
+#   bench/batch.sh --backend slurm [-n N] [--chunks "1 4"] [--keep]
+#
+# --backend slurm: grades the same class locally (JOBS = cores) and then with
+# `--backend slurm` once per chunk size in --chunks (default: conclab's own
+# choice), and prints the Slurm overhead per submission against local and the
+# chunk size conclab chose. Uses the cluster in $SLURM_CONF when one answers;
+# otherwise (as root) starts the one-node test cluster (tests/slurm/cluster.sh)
+# in a temporary directory and stops it at the end. No floor in this mode.
 #
 # The mix (for N = 100): 35 reference, 20 untouched stub, 30 known-wrong (the
 # cases of tests/known-wrong/EX in turn), 10 that do not compile, 5 that hang.
@@ -24,13 +32,17 @@ N=100
 JOBS=$(nproc)
 EX=counter
 KEEP=0
+BACKEND=local
+CHUNKS=auto
 while [ $# -gt 0 ]; do
   case $1 in
     -n) N=$2; shift 2 ;;
     -j | --jobs) JOBS=$2; shift 2 ;;
     -e | --exercise) EX=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    --backend) BACKEND=$2; shift 2 ;;
+    --chunks) CHUNKS=$2; shift 2 ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench/batch.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +58,11 @@ fi
 [ -d "$ROOT/reference/$EX" ] || { echo "no reference/$EX" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/conclab-bench-XXXXXX")
-cleanup() { [ "$KEEP" = 1 ] && echo "kept $WORK" || rm -rf "$WORK"; }
+CLUSTER=""
+cleanup() {
+  [ -z "$CLUSTER" ] || bash "$ROOT/tests/slurm/cluster.sh" stop "$CLUSTER" || true
+  [ "$KEEP" = 1 ] && echo "kept $WORK" || rm -rf "$WORK"
+}
 trap cleanup EXIT
 SUBS=$WORK/submissions
 SAMPLES=$WORK/samples
@@ -99,6 +115,43 @@ for i in $(seq 0 $((N - 1))); do
   echo "$id $kind" >> "$WORK/kinds.txt"
 done
 echo "== $N submissions for $EX:$(for k in "${!COUNT[@]}"; do printf ' %s=%s' "$k" "${COUNT[$k]}"; done)"
+
+# ---- --backend slurm: local against Slurm on the same class
+if [ "$BACKEND" = slurm ]; then
+  if ! sinfo -h > /dev/null 2>&1; then
+    CLUSTER=$WORK/cluster
+    chmod 755 "$WORK"   # munged runs as user munge and must reach its socket directory
+    echo "== no cluster answers (SLURM_CONF=${SLURM_CONF:-unset}): starting the one-node test cluster"
+    bash "$ROOT/tests/slurm/cluster.sh" start "$CLUSTER"
+    # shellcheck disable=SC1091
+    . "$CLUSTER/env"
+  fi
+  timed() {  # timed LOG CMD…: runs it, prints its seconds
+    local log=$1 s e
+    shift
+    s=$(date +%s%N)
+    "$@" > "$log" 2>&1 || echo "(exit $? — log: $log)" >&2
+    e=$(date +%s%N)
+    awk -v ns=$((e - s)) 'BEGIN { printf "%.1f", ns / 1e9 }'
+  }
+  echo "== local: conclab batch with $JOBS jobs"
+  LOCAL=$(timed "$WORK/local.log" "$CONCLAB" batch "$SUBS" --out "$WORK/out-local" --jobs "$JOBS" --exercise "$EX")
+  echo "local: $N submissions in $LOCAL s"
+  for c in $CHUNKS; do
+    arg=()
+    [ "$c" = auto ] || arg=(--chunk "$c")
+    echo "== slurm: conclab batch --backend slurm ${arg[*]}"
+    T=$(timed "$WORK/slurm-$c.log" "$CONCLAB" batch "$SUBS" --out "$WORK/out-slurm-$c" --exercise "$EX" --backend slurm "${arg[@]}")
+    chosen=$(sed -n 's/.* in \([0-9]*\) array tasks of \([0-9]*\) submission.*/\2 (\1 tasks)/p' "$WORK/slurm-$c.log")
+    pre=$(sed -n 's/^preflight on .*(\([0-9]*\)s)$/\1/p' "$WORK/slurm-$c.log")
+    diff <(tr -d '\r' < "$WORK/out-local/gradebook.csv") <(tr -d '\r' < "$WORK/out-slurm-$c/gradebook.csv") > /dev/null &&
+      same="same gradebook as local" || same="GRADEBOOK DIFFERS from local"
+    awk -v n="$N" -v l="$LOCAL" -v t="$T" -v c="$chosen" -v p="${pre:-?}" -v same="$same" 'BEGIN {
+      printf "slurm (chunk %s): %d submissions in %.1f s (preflight %s s); local %.1f s\n", c, n, t, p, l
+      printf "  overhead per submission: %+.2f s (%+.1f%% over local); %s\n", (t - l) / n, (t / l - 1) * 100, same }'
+  done
+  exit 0
+fi
 
 # ---- the batch
 echo "== conclab batch with $JOBS jobs"

@@ -14,6 +14,7 @@ PACKAGES=(
   binutils                   # nm, objdump, readelf: symbol scans and the object check
   libxml2-utils              # xmllint, validates JUnit output in the tests
   sqlite3                    # the gradebook check in `make test` reads gradebook.sqlite
+  slurm-wlm munge            # tests/slurm: a real one-node Slurm cluster (batch --backend slurm)
 )
 
 missing=()

@@ -46,3 +46,16 @@ set_tests_properties(handout PROPERTIES TIMEOUT 2400)
 add_test(NAME batch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/batch_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
                             ${CMAKE_BINARY_DIR}/batch-test)
 set_tests_properties(batch PROPERTIES TIMEOUT 1800)
+
+# Batch grading on a real one-node Slurm cluster (tests/slurm/, docs/cluster.md).
+# The fixture starts munged, slurmctld and slurmd in the build tree and stops
+# them by their pid files whatever happens in between. RUN_SERIAL: the cluster
+# uses every core, and the check compares its gradebook with a local batch's.
+set(CONCLAB_SLURM_CLUSTER ${CMAKE_BINARY_DIR}/slurm-cluster)
+add_test(NAME slurm/cluster_start COMMAND bash ${CMAKE_SOURCE_DIR}/tests/slurm/cluster.sh start ${CONCLAB_SLURM_CLUSTER})
+add_test(NAME slurm/cluster_stop COMMAND bash ${CMAKE_SOURCE_DIR}/tests/slurm/cluster.sh stop ${CONCLAB_SLURM_CLUSTER})
+add_test(NAME slurm/batch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/slurm/batch_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
+                                  ${CMAKE_BINARY_DIR}/slurm-test ${CONCLAB_SLURM_CLUSTER})
+set_tests_properties(slurm/cluster_start PROPERTIES FIXTURES_SETUP slurm_cluster LABELS slurm TIMEOUT 120 RUN_SERIAL TRUE)
+set_tests_properties(slurm/cluster_stop PROPERTIES FIXTURES_CLEANUP slurm_cluster LABELS slurm TIMEOUT 120 RUN_SERIAL TRUE)
+set_tests_properties(slurm/batch PROPERTIES FIXTURES_REQUIRED slurm_cluster LABELS slurm TIMEOUT 1800 RUN_SERIAL TRUE)

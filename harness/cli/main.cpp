@@ -146,7 +146,33 @@ int main(int argc, char** argv) {
     b->add_option("--jobs,-j", jobs, "submissions graded in parallel (default: cores)");
     b->add_option("--exercise", exercises, "only this exercise (repeatable)");
     b->add_flag("--regrade", regrade, "grade again what is already graded");
+    std::string backend = "local";
+    SlurmOptions slurm;
+    bool no_preflight = false;
+    b->add_option("--backend", backend, "local: threads on this machine; slurm: one job array (docs/cluster.md)")
+        ->check(CLI::IsMember({"local", "slurm"}))
+        ->capture_default_str();
+    b->add_option("--partition", slurm.partition, "slurm: the partition to submit to");
+    b->add_option("--time", slurm.time, "slurm: time limit per array task (default: from the manifests' limits)");
+    b->add_option("--mem", slurm.mem, "slurm: memory per array task, e.g. 4G (default: from the manifests' limits)");
+    b->add_option("--max-running", slurm.max_running, "slurm: at most N array tasks at once")->check(CLI::PositiveNumber);
+    b->add_option("--chunk", slurm.chunk, "slurm: submissions per array task (default: 1, more above 1000)")
+        ->check(CLI::PositiveNumber);
+    b->add_option("--sbatch-arg", slurm.sbatch_args, "slurm: passed to sbatch and srun, e.g. --sbatch-arg=--qos=short")
+        ->allow_extra_args(false);
+    b->add_flag("--no-preflight", no_preflight, "slurm: skip the check on a compute node before submitting");
     add_common(b, common);
+
+    // Hidden: what the Slurm backend runs on the compute nodes (slurm.cpp).
+    std::string run_dir;
+    auto* st = app.add_subcommand("slurm-task", "");
+    st->group("");
+    st->add_option("run_dir", run_dir)->required();
+    add_common(st, common);
+    auto* sp = app.add_subcommand("slurm-preflight", "");
+    sp->group("");
+    sp->add_option("run_dir", run_dir)->required();
+    add_common(sp, common);
 
     std::string handout_out;
     auto* h = app.add_subcommand("handout", "write the student repository (no reference, no hidden graders)");
@@ -207,8 +233,13 @@ int main(int argc, char** argv) {
             bo.exercises = exercises;
             bo.regrade = regrade;
             bo.tier = parse_tier(common.sandbox);
+            bo.backend = backend == "slurm" ? Backend::slurm : Backend::local;
+            bo.slurm = slurm;
+            bo.slurm.preflight = !no_preflight;
             return run_batch(course, tc, bo);
         }
+        if (st->parsed()) return run_slurm_task(course, tc, run_dir, parse_tier(common.sandbox));
+        if (sp->parsed()) return run_slurm_preflight(course, tc, run_dir, parse_tier(common.sandbox));
         auto runner = make_runner(parse_tier(common.sandbox));
         // make_runner prints the tier, and a loud warning when the run is not isolated.
         std::string canary = check_machine(*runner, tc);

@@ -234,6 +234,11 @@ Gradebook::Gradebook(const fs::path& dir) {
         exec("PRAGMA foreign_keys=ON");
         exec("BEGIN IMMEDIATE");
         exec(kSchema);
+        // `node` came later (batch --backend slurm): appended to books made before it.
+        {
+            Stmt c(db_, "SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'node'");
+            if (!c.step()) exec("ALTER TABLE submissions ADD COLUMN node TEXT NOT NULL DEFAULT ''");
+        }
         exec("PRAGMA user_version=1");
         exec("COMMIT");
     } catch (...) {
@@ -272,7 +277,7 @@ bool Gradebook::is_graded(const std::string& student, const std::string& content
 namespace {
 const char* kEntryColumns =
     "SELECT student, content_hash, status, score, max_score, error, graded_at, grader_version, "
-    "COALESCE(run_id, 0) FROM submissions";
+    "COALESCE(run_id, 0), node FROM submissions";
 GradebookEntry read_entry(const Stmt& s) {
     GradebookEntry e;
     e.student = s.text(0);
@@ -284,6 +289,7 @@ GradebookEntry read_entry(const Stmt& s) {
     e.graded_at = s.text(6);
     e.grader_version = s.text(7);
     e.run = s.integer(8);
+    e.node = s.text(9);
     return e;
 }
 }  // namespace
@@ -305,7 +311,7 @@ std::vector<GradebookEntry> Gradebook::entries() const {
 }
 
 void Gradebook::record(std::int64_t run, const std::string& student, const std::string& content_hash,
-                       const SubmissionResult& r) {
+                       const SubmissionResult& r, const std::string& node) {
     // A test that ended in `error` is the grader's fault: the submission is
     // stored, but as `error`, so that a re-run grades it again.
     std::string error;
@@ -322,11 +328,11 @@ void Gradebook::record(std::int64_t run, const std::string& student, const std::
         {
             Stmt s(db_,
                    "INSERT INTO submissions(student, content_hash, status, score, max_score, sandbox, grader_version, "
-                   "graded_at, run_id, error) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "graded_at, run_id, error, node) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, student).bind(2, content_hash).bind(3, error.empty() ? "graded" : "error").bind(4, r.score)
                 .bind(5, r.max_score).bind(6, r.sandbox).bind(7, r.grader_version).bind(8, now_iso());
             if (run > 0) s.bind(9, run);
-            s.bind(10, error);
+            s.bind(10, error).bind(11, node);
             s.run();
         }
         Stmt ex(db_, "INSERT INTO exercises(student, name, position, score, max_score, message) VALUES(?, ?, ?, ?, ?, ?)");
@@ -365,17 +371,19 @@ void Gradebook::record(std::int64_t run, const std::string& student, const std::
 }
 
 void Gradebook::record_error(std::int64_t run, const std::string& student, const std::string& content_hash,
-                             const std::string& message, const std::string& grader_version) {
+                             const std::string& message, const std::string& grader_version,
+                             const std::string& node) {
     std::lock_guard lock(mu_);
     exec("BEGIN IMMEDIATE");
     try {
         { Stmt d(db_, "DELETE FROM submissions WHERE student = ?"); d.bind(1, student); d.run(); }
         {
             Stmt s(db_,
-                   "INSERT INTO submissions(student, content_hash, status, error, grader_version, graded_at, run_id) "
-                   "VALUES(?, ?, 'error', ?, ?, ?, ?)");
+                   "INSERT INTO submissions(student, content_hash, status, error, grader_version, graded_at, run_id, node) "
+                   "VALUES(?, ?, 'error', ?, ?, ?, ?, ?)");
             s.bind(1, student).bind(2, content_hash).bind(3, message).bind(4, grader_version).bind(5, now_iso());
             if (run > 0) s.bind(6, run);
+            s.bind(7, node);
             s.run();
         }
         if (run > 0) { Stmt u(db_, "UPDATE runs SET errors = errors + 1 WHERE id = ?"); u.bind(1, run); u.run(); }

@@ -171,6 +171,37 @@ TEST(Gradebook, RegradingReplacesWithoutDuplicates) {
     EXPECT_EQ(query(dir.path, "SELECT COUNT(*) FROM runs"), "2");
 }
 
+// batch records which machine graded each submission (the compute node with
+// --backend slurm); a gradebook written before the column existed gains it.
+TEST(Gradebook, RecordsTheNodeAndAddsTheColumnToOldBooks) {
+    TempDir dir;
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(Gradebook::database_path(dir.path).c_str(), &db), SQLITE_OK);
+        // the submissions table as it was before `node`
+        ASSERT_EQ(sqlite3_exec(db,
+                               "CREATE TABLE submissions(student TEXT PRIMARY KEY, content_hash TEXT NOT NULL, "
+                               "status TEXT NOT NULL CHECK(status IN ('graded', 'error')), score REAL NOT NULL DEFAULT 0, "
+                               "max_score REAL NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '', sandbox TEXT NOT NULL "
+                               "DEFAULT '', grader_version TEXT NOT NULL DEFAULT '', graded_at TEXT NOT NULL, run_id "
+                               "INTEGER); INSERT INTO submissions(student, content_hash, status, graded_at) "
+                               "VALUES('old', 'h', 'error', 'then')",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+        sqlite3_close(db);
+    }
+    Gradebook gb(dir.path);
+    auto run = gb.begin_run("0.1.0");
+    gb.record(run, "alice", "h", result_for("alice", 7), "node07");
+    gb.record_error(run, "bob", "h", "Slurm ended the grading task 4_1 on node03 (State TIMEOUT)", "0.1.0", "node03");
+    EXPECT_EQ(gb.entry("alice")->node, "node07");
+    EXPECT_EQ(gb.entry("bob")->node, "node03");
+    EXPECT_EQ(gb.entry("old")->node, "");
+    EXPECT_EQ(query(dir.path, "SELECT student, node FROM submissions ORDER BY student"), "alice|node07\nbob|node03\nold|");
+    // the CSV keeps its columns: the node is provenance, kept in the database
+    EXPECT_EQ(gb.csv().substr(0, gb.csv().find('\r')), "student,counter,pipes,round_robin,total,max_score,status,flagged");
+}
+
 TEST(Gradebook, CsvOneRowPerStudentSortedAndQuoted) {
     TempDir dir;
     Gradebook gb(dir.path);

@@ -44,6 +44,7 @@ struct GradebookEntry {
     std::string graded_at;       // ISO 8601 UTC
     std::string grader_version;
     std::int64_t run = 0;
+    std::string node;            // the machine that graded it (batch --backend slurm: the compute node)
 };
 
 struct GradebookSummary {
@@ -88,10 +89,11 @@ public:
     // A result with a test in `error` (the grader's fault) is stored with status
     // "error", so that is_graded() is false and a re-run grades it again.
     void record(std::int64_t run, const std::string& student, const std::string& content_hash,
-                const SubmissionResult& result);
+                const SubmissionResult& result, const std::string& node = {});
     // The grader failed on this submission (a re-run retries it).
     void record_error(std::int64_t run, const std::string& student, const std::string& content_hash,
-                      const std::string& message, const std::string& grader_version = {});
+                      const std::string& message, const std::string& grader_version = {},
+                      const std::string& node = {});
 
     // One row per student sorted by id: student, one column per exercise (in
     // `exercise_order` first, then any others), total, max_score, status,
