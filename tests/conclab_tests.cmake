@@ -38,3 +38,14 @@ set_tests_properties(handout PROPERTIES TIMEOUT 2400)
 add_test(NAME batch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/batch_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
                             ${CMAKE_BINARY_DIR}/batch-test)
 set_tests_properties(batch PROPERTIES TIMEOUT 1800)
+
+# One name per test (docs/manifest.md): every manifest test names exactly one
+# TEST and every TEST is graded, checked on the compiled graders.
+foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
+  get_filename_component(exdir ${manifest} DIRECTORY)
+  get_filename_component(ex ${exdir} NAME)
+  add_test(NAME list-check/${ex} COMMAND conclab list --check --exercise ${ex})
+endforeach()
+# ...and the check can fail: a copied exercise with a renamed manifest test.
+add_test(NAME list-check/fails-on-mismatch
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/list_check_fails.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR})

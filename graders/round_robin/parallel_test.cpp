@@ -77,7 +77,7 @@ std::string run(const std::vector<std::pair<std::string, int>>& mix, double shar
     return log.str();
 }
 
-TEST(Parallel, TwoSchedulersShareNothing) {
+TEST(Parallel, parallel_schedulers_share_nothing) {
     constexpr int kRounds = 40;
     std::latch start(2);
     std::string problem[2];

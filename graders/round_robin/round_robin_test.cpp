@@ -43,6 +43,7 @@
 // g++ 12 overflows the stack on such chains at -O0 and under ASan (NOTES.md,
 // "Coroutines"); the API here has no co_await between tasks anyway: the
 // scheduler resumes each task itself.
+#include "kit/seed.hpp"
 #include "round_robin.hpp"
 
 #include <gtest/gtest.h>
@@ -921,24 +922,24 @@ Task throws_at_once() {
 // ---- traces ---------------------------------------------------------------------------
 
 // The seed's two tasks: the log must be exactly the statement's trace.
-TEST(Traces, SeedTraceMatchesExactly) { expect_trace(kSeedMix, kSeedTrace); }
+TEST(Traces, seed_trace_matches_exactly) { expect_trace(kSeedMix, kSeedTrace); }
 
 // One task alone gets every slice; an empty queue only says "All finished!".
-TEST(Traces, SingleTaskAndEmptyQueue) {
+TEST(Traces, single_task_and_empty_queue) {
     expect_trace(kSoloMix, kSoloTrace);
     expect_trace(kNoTasksMix, kNoTasksTrace);
 }
 
 // need 0: the slice is still at least 1, and the task needs one more turn to
 // notice it is done.
-TEST(Traces, ZeroNeedTasks) {
+TEST(Traces, zero_need_tasks) {
     expect_trace(kZeroMixedMix, kZeroMixedTrace);
     expect_trace(kZeroAloneMix, kZeroAloneTrace);
 }
 
 // Ten tasks: share 0.01 (most slices clamp up to 1, one is 2), share 1.0
 // (each task finishes on its second turn, in queue order) and share 0.25.
-TEST(Traces, TenTaskMixes) {
+TEST(Traces, ten_task_mixes) {
     expect_trace(kTenSmallShareMix, kTenSmallShareTrace);
     expect_trace(kTenWholeShareMix, kTenWholeShareTrace);
     expect_trace(kTenQuarterShareMix, kTenQuarterShareTrace);
@@ -946,32 +947,11 @@ TEST(Traces, TenTaskMixes) {
 
 // ---- rules on random mixes ------------------------------------------------------------
 
-std::uint64_t grading_seed() {
-    const char* text = std::getenv("CONCLAB_SEED");
-    if (text && *text) return std::strtoull(text, nullptr, 10);
-    return 20240611u;
-}
-
-// A small, portable generator: the same seed gives the same mixes everywhere.
-class SplitMix {
-public:
-    explicit SplitMix(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
-private:
-    std::uint64_t state_;
-};
-
 // The round-robin rules themselves, on 40 random mixes: the message names the
 // rule that broke rather than a line number in a stored trace.
-TEST(Rules, RandomMixesFollowRoundRobin) {
+TEST(Rules, round_robin_rule_holds) {
     const double shares[] = {0.01, 0.1, 0.25, 0.5, 0.75, 1.0};
-    SplitMix rng(grading_seed());
+    kit::SplitMix rng(kit::seed());
     for (int m = 0; m < 40; ++m) {
         Mix mix;
         mix.share = shares[rng.below(6)];
@@ -985,7 +965,7 @@ TEST(Rules, RandomMixesFollowRoundRobin) {
         if (problem.empty()) problem = check_rules(mix, got.log, got.finished);
         if (!problem.empty()) {
             ADD_FAILURE() << "For " << describe(mix) << " (random mix " << m + 1 << ", seed "
-                          << grading_seed() << "):\n  " << problem << "\nYour log:\n"
+                          << kit::seed() << "):\n  " << problem << "\nYour log:\n"
                           << excerpt(split_lines(got.log), 0, 60);
             return;                 // one clear message is enough
         }
@@ -996,7 +976,7 @@ TEST(Rules, RandomMixesFollowRoundRobin) {
 
 // Like a Python generator: creating a task runs none of its body; the first
 // resume runs it up to the first co_yield and the slice it gets is ignored.
-TEST(Countdown, StartsLazily) {
+TEST(Countdown, tasks_start_lazily) {
     int steps = 0;
     Task t = stepper(&steps);
     EXPECT_EQ(steps, 0) << "Creating a task already ran its body: initial_suspend() must return "
@@ -1022,7 +1002,7 @@ TEST(Countdown, StartsLazily) {
 
 // The slice reaches the coroutine: `int slice = co_yield need;` evaluates to
 // the value handed to resume(). Also checks name() and the exact log lines.
-TEST(Countdown, LogsEachStep) {
+TEST(Countdown, countdown_logs_each_step) {
     CappedLog log;
     Task t = round_robin::countdown("Step", 7, log);
     EXPECT_EQ(t.name(), "Step") << "name() must return the name given to countdown().";
@@ -1066,7 +1046,7 @@ long long blocks_left_by(F&& scenario) {
 // Every frame freed exactly once, whatever state its task was dropped in.
 // (A frame freed twice makes AddressSanitizer stop the test with
 // "attempting double-free" or "heap-use-after-free".)
-TEST(Frames, FreedExactlyOnce) {
+TEST(Frames, frames_freed_exactly_once) {
     check_leaks_in_this_test();
     struct Scenario {
         const char* what;
@@ -1146,7 +1126,7 @@ TEST(Frames, FreedExactlyOnce) {
     round_robin::run_round_robin(std::move(batch), 0.3, log);
 }
 
-TEST(Frames, NoLeaksUnderLeakSanitizer) {
+TEST(Frames, no_leaked_frames_under_lsan) {
     check_leaks_in_this_test();
     CappedLog log;
     try {
@@ -1165,7 +1145,7 @@ TEST(Frames, NoLeaksUnderLeakSanitizer) {
 
 // destroy() on a suspended coroutine runs the destructors of its locals and of
 // its parameter copies; a Task dropped before it finished must do that.
-TEST(Frames, DestroyingUnfinishedTaskRunsDestructors) {
+TEST(Frames, unfinished_task_destructors_run) {
     check_leaks_in_this_test();
     int params = 0, locals = 0;
     {
@@ -1198,7 +1178,7 @@ TEST(Frames, DestroyingUnfinishedTaskRunsDestructors) {
 // After a move, exactly one Task owns the frame: dropping the moved-from one
 // must not touch it (AddressSanitizer reports heap-use-after-free or a double
 // free if it does).
-TEST(Frames, MovedFromTaskOwnsNothing) {
+TEST(Frames, moved_from_task_owns_nothing) {
     check_leaks_in_this_test();
     CappedLog log;
     auto source = std::make_unique<Task>(round_robin::countdown("Mover", 4, log));
@@ -1227,7 +1207,7 @@ TEST(Frames, MovedFromTaskOwnsNothing) {
 // ---- exceptions ------------------------------------------------------------------------
 
 // unhandled_exception() keeps the exception; resume() rethrows it to its caller.
-TEST(Exceptions, ResumeRethrowsTaskException) {
+TEST(Exceptions, resume_rethrows_task_exception) {
     check_leaks_in_this_test();
     {
         Task t = throws_after_first_yield();
@@ -1265,7 +1245,7 @@ TEST(Exceptions, ResumeRethrowsTaskException) {
 
 // An exception inside one task leaves run_round_robin, and the frames of all
 // tasks, still queued or not, are freed on the way out.
-TEST(Exceptions, EscapeRunRoundRobin) {
+TEST(Exceptions, scheduler_propagates_exceptions) {
     check_leaks_in_this_test();
     bool caught = false;
     std::string what;

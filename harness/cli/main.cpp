@@ -14,6 +14,7 @@
 #include "conclab/config.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/handout.hpp"
+#include "conclab/listcheck.hpp"
 #include "conclab/report.hpp"
 #include "conclab/sandbox.hpp"
 #include "conclab/score.hpp"
@@ -103,14 +104,53 @@ SubmissionResult grade(const Course& course, const Submission& sub, Runner& runn
     return grade_submission(course, sub, runner, tc, opt);
 }
 
-int cmd_list(const Course& course) {
+bool selected(const std::vector<std::string>& only, const std::string& name) {
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+int cmd_list(const Course& course, const std::vector<std::string>& only) {
     for (const auto& ex : course.exercises) {
+        if (!selected(only, ex.name)) continue;
         std::cout << ex.name << "  (" << ex.points << " points)  " << ex.title << "\n";
         for (const auto& t : ex.tests)
             std::cout << "    " << t.name << "  " << t.points << (t.hidden ? "  [hidden]" : "")
                       << (t.is_symbol_scan() ? "  [symbols]" : "  [" + t.build + "]") << "\n";
     }
     return 0;
+}
+
+// `list --check`: 0 when every name matches, 1 on a mismatch, 2 when an
+// exercise could not be built or listed (the course's problem, said as such).
+int cmd_list_check(const Course& course, const std::vector<std::string>& only, Runner& runner, const Toolchain& tc,
+                   const Common& c) {
+    int status = kAllPassed;
+    for (const auto& ex : course.exercises) {
+        if (!selected(only, ex.name)) continue;
+        const fs::path scratch =
+            fs::temp_directory_path() / ("conclab-list-" + ex.name + "-" + std::to_string(::getpid()));
+        fs::remove_all(scratch);
+        fs::create_directories(scratch);
+        fs::permissions(scratch, fs::perms::all);
+        std::vector<std::string> problems;
+        bool listed = true;
+        try {
+            problems = list_check(course, ex, runner, tc, scratch);
+        } catch (const std::exception& e) {
+            std::cerr << ex.name << ": cannot check test names: " << e.what() << "\n";
+            status = kGraderError;
+            listed = false;
+        }
+        if (!c.keep) {
+            std::error_code ec;
+            fs::remove_all(scratch, ec);
+            fs::remove_all(scratch.string() + "-hidden", ec);
+        }
+        for (const auto& p : problems) std::cout << p << "\n";
+        if (!problems.empty() && status == kAllPassed) status = kSomeFailed;
+        if (problems.empty() && listed)
+            std::cout << ex.name << ": every manifest test names one TEST, every TEST is graded\n";
+    }
+    return status;
 }
 
 }  // namespace
@@ -159,7 +199,12 @@ int main(int argc, char** argv) {
         ->required()
         ->check(CLI::ExistingFile);
 
+    bool list_check_names = false;
     auto* l = app.add_subcommand("list", "exercises, their points and tests");
+    l->add_flag("--check", list_check_names,
+                "build every variant and fail on a manifest test without exactly one GoogleTest test, or a TEST "
+                "no manifest test claims (docs/manifest.md)");
+    l->add_option("--exercise", exercises, "only this exercise (repeatable)");
     add_common(l, common);
 
     std::string verify_dir, expect;
@@ -190,7 +235,7 @@ int main(int argc, char** argv) {
                 std::cerr << "conclab: no exercise named '" << e << "' (see `conclab list`)\n";
                 return kGraderError;
             }
-        if (l->parsed()) return cmd_list(course);
+        if (l->parsed() && !list_check_names) return cmd_list(course, exercises);
         if (h->parsed()) {
             write_handout(course, handout_out);
             auto problems = verify_handout(course, handout_out);
@@ -211,6 +256,7 @@ int main(int argc, char** argv) {
         }
         auto runner = make_runner(parse_tier(common.sandbox));
         // make_runner prints the tier, and a loud warning when the run is not isolated.
+        if (l->parsed()) return cmd_list_check(course, exercises, *runner, tc, common);
         std::string canary = check_machine(*runner, tc);
 
         if (v->parsed()) {

@@ -1,9 +1,10 @@
 // `conclab handout`: the student repository (handout.hpp).
 //
 // What goes in (a whitelist, so that nothing added to the course later leaks by
-// default): CMakeLists.txt, Makefile, README.md, course.yaml, .gitignore,
+// default): CMakeLists.txt, Makefile, README.md, .gitignore,
 // LICENSE*, harness/, ci/, docs/, and for each exercise that has a manifest
-// exercises/<ex>/ and graders/<ex>/. ci/github/grade.yml is also installed as
+// exercises/<ex>/ and graders/<ex>/, and graders/common/ (the grader kit).
+// ci/github/grade.yml is also installed as
 // .github/workflows/grade.yml so the students' pushes are graded.
 //
 // What stays out: reference/, tests/ (known-wrong and hostile corpora, the
@@ -30,7 +31,7 @@ namespace fs = std::filesystem;
 namespace conclab {
 namespace {
 
-const std::set<std::string> kTopFiles = {"CMakeLists.txt", "Makefile", "README.md", "course.yaml", ".gitignore",
+const std::set<std::string> kTopFiles = {"CMakeLists.txt", "Makefile", "README.md", ".gitignore",
                                          ".clang-format", "LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING"};
 const std::set<std::string> kTopDirs = {"harness", "ci", "docs"};
 // never copied, at any depth
@@ -315,6 +316,11 @@ void write_handout(const Course& course, const fs::path& out) {
         check_same_visible(ex, load_exercise(manifest_out));
     }
 
+    // The grader kit every exercise's graders include (graders/common/README.md).
+    if (fs::is_directory(root / "graders" / "common"))
+        copy_tree(root / "graders" / "common", out / "graders" / "common",
+                  [](const fs::path& rel) { return named_hidden(rel); });
+
     // the students' CI: grade every push with the visible tests
     auto workflow = root / "ci" / "github" / "grade.yml";
     if (fs::is_regular_file(workflow)) {
@@ -445,8 +451,11 @@ std::vector<std::string> verify_handout(const Course& course, const fs::path& ha
                 auto norm = normalize(ref_lines[i]);
                 if (!telling(norm) || stub.count(norm) || generic.count(norm) || reported.count(norm)) continue;
                 for (auto& f : files) {
-                    bool in_scope = f.exercise.empty() ? f.top != "harness" && f.top != "exercises" && f.top != "graders"
-                                                       : f.exercise == ex.name;
+                    // graders/common (the grader kit) is shared by every exercise: searched for each
+                    const bool kit = f.top == "graders" && f.exercise == "common";
+                    bool in_scope = kit || (f.exercise.empty()
+                                                ? f.top != "harness" && f.top != "exercises" && f.top != "graders"
+                                                : f.exercise == ex.name);
                     if (!in_scope) continue;
                     auto hit = f.first_line.find(norm);
                     if (hit == f.first_line.end()) continue;
