@@ -1,4 +1,4 @@
-// Grader for the `pipes` exercise (SPEC §3.3).
+// Grader for the `pipes` exercise (exercises/pipes/README.md; docs/design.md, "Exercises").
 //
 // One source, two builds (see exercise.yaml):
 //   tsan  this file alone, ThreadSanitizer;
@@ -820,7 +820,7 @@ TEST(PipesProcesses, wait_reports_exit_codes_and_signals) {
             if (got == c.expected << 8 && c.expected < 128) {
                 why = " That is the raw status from waitpid(): decode it with WIFEXITED/WEXITSTATUS.";
             } else if (c.expected > 128 && got == c.expected - 128) {
-                why = " That is the bare signal number: SPEC asks for 128 + signal number.";
+                why = " That is the bare signal number: the statement asks for 128 + signal number.";
             } else if (c.expected > 128) {
                 why = " For a child killed by a signal, WEXITSTATUS is meaningless: check WIFSIGNALED and "
                       "return 128 + WTERMSIG(status).";

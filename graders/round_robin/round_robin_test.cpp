@@ -22,7 +22,7 @@
 //                 use-after-free are still reported), LeakSanitizer runs on
 //                 frames dropped inside a non-inlined helper (frames held by
 //                 locals of a still-running function may escape LSan, see
-//                 NOTES.md), destructors of locals of an unfinished task, and
+//                 docs/notes.md), destructors of locals of an unfinished task, and
 //                 moved-from tasks.
 //  - Exceptions.* an exception thrown inside a task reaches the caller of
 //                 resume() and leaves run_round_robin, with no frame leaked.
@@ -40,7 +40,7 @@
 //
 // Not in this exercise, on purpose: deep chains of coroutines awaiting each
 // other through symmetric transfer. The engine builds with g++ only, and
-// g++ 12 overflows the stack on such chains at -O0 and under ASan (NOTES.md,
+// g++ 12 overflows the stack on such chains at -O0 and under ASan (docs/notes.md,
 // "Coroutines"); the API here has no co_await between tasks anyway: the
 // scheduler resumes each task itself.
 #include "kit/seed.hpp"

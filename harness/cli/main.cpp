@@ -34,7 +34,7 @@ void write_file(const fs::path& path, const std::string& text) {
     if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-// Proves the tier before any student is graded (NOTES: run a canary first).
+// Proves the tier before any student is graded (docs/notes.md, "ThreadSanitizer": run a canary first).
 // A failure makes every test `error`, never a student failure.
 std::string check_machine(Runner& runner, const Toolchain& tc) {
     fs::path scratch = fs::temp_directory_path() / ("conclab-canary-" + std::to_string(::getpid()));
@@ -156,7 +156,7 @@ int cmd_list_check(const Course& course, const std::vector<std::string>& only, R
 }  // namespace
 
 int main(int argc, char** argv) {
-    ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the grader (NOTES)
+    ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the grader (docs/notes.md, "Processes")
     CLI::App app{"conclab: grade C++ concurrency exercises under ThreadSanitizer, in a sandbox"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string(config::version));

@@ -312,7 +312,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
             score_exercise(res);
             return res;
         }
-        // The exercise's TSan suppressions (known false positives, NOTES) travel with the binaries.
+        // The exercise's TSan suppressions (known false positives, docs/notes.md "ThreadSanitizer") travel with the binaries.
         fs::path supp = course.grader_dir(ex.name) / "tsan.supp";
         if (fs::exists(supp)) fs::copy_file(supp, scratch.path / "bin" / "tsan.supp");
         fs::permissions(scratch.path / "bin", fs::perms::all);
