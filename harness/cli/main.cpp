@@ -12,9 +12,11 @@
 
 #include "conclab/batch.hpp"
 #include "conclab/config.hpp"
+#include "conclab/files.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/handout.hpp"
 #include "conclab/listcheck.hpp"
+#include "conclab/machine_check.hpp"
 #include "conclab/report.hpp"
 #include "conclab/sandbox.hpp"
 #include "conclab/score.hpp"
@@ -27,56 +29,14 @@ namespace {
 
 constexpr int kAllPassed = 0, kSomeFailed = 1, kGraderError = 2;
 
-void write_file(const fs::path& path, const std::string& text) {
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-// Proves the tier before any student is graded (docs/notes.md, "ThreadSanitizer": run a canary first).
-// A failure makes every test `error`, never a student failure.
-std::string check_machine(Runner& runner, const Toolchain& tc) {
-    fs::path scratch = fs::temp_directory_path() / ("conclab-canary-" + std::to_string(::getpid()));
-    fs::create_directories(scratch);
-    std::string problem;
-    try {
-        problem = run_canary(runner, tc, scratch);
-    } catch (const std::exception& e) {
-        problem = e.what();
-    }
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
-    return problem;
-}
-
 SubmissionResult grader_failure(const Course& course, const std::string& id, const GradeOptions& opt,
                                 const std::string& why) {
-    SubmissionResult r;
-    r.submission = id;
-    r.grader_version = config::version;
-    for (const auto& ex : course.exercises) {
-        if (!opt.exercises.empty() &&
-            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) == opt.exercises.end())
-            continue;
-        ExerciseResult er;
-        er.name = ex.name;
-        er.message = why;
-        for (const auto& t : ex.tests) {
-            if (opt.visible_only && t.hidden) continue;
-            TestResult tr;
-            tr.name = t.name;
-            tr.max_score = t.points;
-            tr.status = Status::error;
-            tr.message = why;
-            tr.hidden = t.hidden;
-            er.tests.push_back(tr);
-        }
-        score_exercise(er);
-        r.exercises.push_back(er);
-    }
-    score_submission(r);
-    return r;
+    std::vector<const Exercise*> selected;
+    for (const auto& ex : course.exercises)
+        if (opt.exercises.empty() ||
+            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) != opt.exercises.end())
+            selected.push_back(&ex);
+    return grader_error_result(selected, id, why, opt.visible_only);
 }
 
 struct Common {
@@ -289,9 +249,9 @@ int main(int argc, char** argv) {
         ro.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
         ro.show_hidden_details = !visible;
         write_terminal(std::cout, r, ro);
-        if (!json_out.empty()) write_file(json_out, to_json(r));
-        if (!junit_out.empty()) write_file(junit_out, to_junit(r));
-        if (!gradescope_out.empty()) write_file(gradescope_out, to_gradescope(r));
+        if (!json_out.empty()) write_file_atomic(json_out, to_json(r));
+        if (!junit_out.empty()) write_file_atomic(junit_out, to_junit(r));
+        if (!gradescope_out.empty()) write_file_atomic(gradescope_out, to_gradescope(r));
         if (github) {
             std::cout << to_github_annotations(r);
             if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {

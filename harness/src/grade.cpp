@@ -353,6 +353,33 @@ SubmissionResult grade_submission(const Course& course, const Submission& sub, R
     return r;
 }
 
+SubmissionResult grader_error_result(const std::vector<const Exercise*>& exercises, const std::string& id,
+                                     const std::string& why, bool visible_only) {
+    SubmissionResult r;
+    r.submission = id;
+    r.grader_version = config::version;
+    for (const Exercise* ex : exercises) {
+        ExerciseResult er;
+        er.name = ex->name;
+        er.message = why;
+        for (const auto& t : ex->tests) {
+            if (visible_only && t.hidden) continue;
+            TestResult tr;
+            tr.name = t.name;
+            tr.max_score = t.points;
+            tr.status = Status::error;
+            tr.message = why;
+            tr.hidden = t.hidden;
+            tr.hint = t.hint;
+            er.tests.push_back(tr);
+        }
+        score_exercise(er);
+        r.exercises.push_back(er);
+    }
+    score_submission(r);
+    return r;
+}
+
 std::string run_canary(Runner& runner, const Toolchain& tc, const fs::path& scratch) {
     const fs::path dir = fs::path(config::source_dir) / "harness" / "canary";
     fs::create_directories(scratch / "bin");

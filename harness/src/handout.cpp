@@ -37,13 +37,6 @@ const std::set<std::string> kTopDirs = {"harness", "ci", "docs"};
 // never copied, at any depth
 const std::set<std::string> kNeverDirs = {".git", "build", ".cache", "__pycache__"};
 
-void write_file(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + p.string());
-}
-
 bool named_hidden(const fs::path& rel) {
     for (auto& part : rel) {
         auto s = part.string();
@@ -311,7 +304,7 @@ void write_handout(const Course& course, const fs::path& out) {
 
         auto manifest = handout_manifest(ex);
         auto manifest_out = out / "exercises" / ex.name / ex.manifest_path.filename();
-        write_file(manifest_out, manifest);
+        write_file_atomic(manifest_out, manifest);
         // the loader accepts it (points add up, sources exist) and it means the same
         check_same_visible(ex, load_exercise(manifest_out));
     }
