@@ -32,5 +32,10 @@ test: $(BUILD)/build.ninja
 demo: build
 	@bash demo/run.sh $(BUILD)
 
+# Write the student repository (no reference/, no hidden graders) to OUT.
+OUT ?= ../conclab-handout
+handout: build
+	@$(CONCLAB) handout --out $(OUT)
+
 clean:
 	rm -rf $(BUILD)

@@ -59,3 +59,14 @@ add_test(NAME slurm/batch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/slurm/batch_che
 set_tests_properties(slurm/cluster_start PROPERTIES FIXTURES_SETUP slurm_cluster LABELS slurm TIMEOUT 120 RUN_SERIAL TRUE)
 set_tests_properties(slurm/cluster_stop PROPERTIES FIXTURES_CLEANUP slurm_cluster LABELS slurm TIMEOUT 120 RUN_SERIAL TRUE)
 set_tests_properties(slurm/batch PROPERTIES FIXTURES_REQUIRED slurm_cluster LABELS slurm TIMEOUT 1800 RUN_SERIAL TRUE)
+
+# One name per test (docs/manifest.md): every manifest test names exactly one
+# TEST and every TEST is graded, checked on the compiled graders.
+foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
+  get_filename_component(exdir ${manifest} DIRECTORY)
+  get_filename_component(ex ${exdir} NAME)
+  add_test(NAME list-check/${ex} COMMAND conclab list --check --exercise ${ex})
+endforeach()
+# ...and the check can fail: a copied exercise with a renamed manifest test.
+add_test(NAME list-check/fails-on-mismatch
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/list_check_fails.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR})

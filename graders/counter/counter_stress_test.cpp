@@ -31,21 +31,12 @@
 #include <vector>
 
 #include "counter.hpp"
+#include "kit/start_line.hpp"
 #include "probe.hpp"
 
 namespace {
 
-// Releases a group of threads at the same moment, so that they really overlap.
-class StartLine {
-public:
-    void wait() const {
-        while (!go_.load(std::memory_order_acquire)) std::this_thread::yield();
-    }
-    void open() { go_.store(true, std::memory_order_release); }
-
-private:
-    std::atomic<bool> go_{false};
-};
+using kit::StartLine;
 
 // ---------------------------------------------------------------------------
 // counts_are_exact_optimised: 10 rounds. In each, 8 threads increment one
@@ -60,7 +51,7 @@ private:
 // them run on several cores at the same time whenever the machine has any
 // to give. Measured with the load average at 15-20 on 2 cores: a plain
 // `long` lost updates in 2/10 runs with fixed counts, 10/10 with this.
-TEST(CounterStress, CountsAreExactOptimised) {
+TEST(CounterStress, counts_are_exact_optimised) {
     constexpr int kRounds = 10;
     constexpr int kThreads = 8;
     constexpr long kAtLeast = 200'000;
@@ -109,7 +100,7 @@ TEST(CounterStress, CountsAreExactOptimised) {
 // threads, have all N running at the same time, and join all N before it
 // returns (never detach). N is larger than the number of cores, so "start
 // only as many threads as there are cores" shows up.
-TEST(CountWithThreads, StartsEveryThreadItIsAskedFor) {
+TEST(CountWithThreads, starts_every_thread_it_is_asked_for) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const int many = std::min(100, std::max(16, 2 * cores + 1));
     for (int asked : {many, 5, 1}) {
@@ -140,7 +131,7 @@ TEST(CountWithThreads, StartsEveryThreadItIsAskedFor) {
 // condition variable, no semaphore (POSIX sem_t or C++20 std::counting_semaphore
 // / std::binary_semaphore), no atomic wait/notify. The probe counts such calls
 // made by the threads below while they are inside the student's functions.
-TEST(NoBlocking, NeverBlocks) {
+TEST(NoBlocking, never_blocks) {
     probe::reset_blocking();
     {  // one thread
         probe::watch_blocking_here();

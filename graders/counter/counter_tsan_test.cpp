@@ -24,22 +24,12 @@
 #include <vector>
 
 #include "counter.hpp"
+#include "kit/start_line.hpp"
 #include "interleave.hpp"
 
 namespace {
 
-// Releases a group of threads at the same moment, so that they really
-// overlap instead of each finishing before the next one is started.
-class StartLine {
-public:
-    void wait() const {
-        while (!go_.load(std::memory_order_acquire)) std::this_thread::yield();
-    }
-    void open() { go_.store(true, std::memory_order_release); }
-
-private:
-    std::atomic<bool> go_{false};
-};
+using kit::StartLine;
 
 // The grader's own check that yield injection works in this build; without
 // it the interleaved tests below would prove nothing.
@@ -59,7 +49,7 @@ void expect_yield_injection_works() {
 // single_thread_counts: the API works at all, with one thread. The seed's racy
 // program passes this; it is here so that a failure elsewhere is known to be
 // about concurrency, not about counting.
-TEST(CounterBasics, SingleThreadCounts) {
+TEST(CounterBasics, single_thread_counts) {
     counter::Counter c;
     EXPECT_EQ(c.value(), 0) << "a new Counter must start at 0";
     for (int i = 0; i < 1000; ++i) c.increment();
@@ -92,7 +82,7 @@ TEST(CounterBasics, SingleThreadCounts) {
 // reported by TSan; a load-then-store loses increments. Then
 // count_with_threads, whose own threads run without injected yields, is
 // checked for races and for its total.
-TEST(CounterRaces, IncrementsAreNotLost) {
+TEST(CounterRaces, increments_are_not_lost) {
     expect_yield_injection_works();
     constexpr int kThreads = 4;
     constexpr long kPerThread = 5'000;
@@ -151,7 +141,7 @@ TEST(CounterRaces, IncrementsAreNotLost) {
 // "if (left.fetch_sub(1) <= 0) left.fetch_add(1)") show because every atomic
 // operation of the student's code yields, so other buyers run between its
 // check and its act.
-TEST(TicketRaces, NeverOversold) {
+TEST(TicketRaces, tickets_are_never_oversold) {
     expect_yield_injection_works();
     constexpr int kBuyers = 4;
 

@@ -1,4 +1,4 @@
-// Grader for the `pipes` exercise (SPEC §3.3).
+// Grader for the `pipes` exercise (exercises/pipes/README.md; docs/design.md, "Exercises").
 //
 // One source, two builds (see exercise.yaml):
 //   tsan  this file alone, ThreadSanitizer;
@@ -36,6 +36,8 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include "kit/kit.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -83,66 +85,22 @@ __attribute__((constructor(101))) void restore_default_sigpipe() {
     sigprocmask(SIG_UNBLOCK, &set, nullptr);
 }
 
-// ------------------------------------------------------------------ the seed
-
-std::uint64_t test_seed() {
-    static const std::uint64_t seed = [] {
-        std::uint64_t s = 20240917;
-        if (const char* env = std::getenv("CONCLAB_SEED"); env && *env) {
-            char* end = nullptr;
-            errno = 0;
-            unsigned long long v = std::strtoull(env, &end, 0);
-            if (errno == 0 && end && *end == '\0') {
-                s = v;
-            } else {
-                s = std::hash<std::string>{}(env);
-            }
-        }
-        std::printf("[ seed     ] CONCLAB_SEED=%" PRIu64 " (random message contents derive from it)\n", s);
-        std::fflush(stdout);
-        return s;
-    }();
-    return seed;
-}
-
 // --------------------------------------------------- readable descriptions
 
-std::string show(std::string_view s, std::size_t max = 32) {
-    std::string out = "\"";
-    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\\' || c == '"') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c >= 32 && c < 127) {
-            out += static_cast<char>(c);
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        }
-    }
-    out += "\"";
-    if (s.size() > max) out += "... (" + std::to_string(s.size()) + " bytes)";
-    return out;
-}
-
 std::string show_opt(const std::optional<std::string>& m) {
-    return m ? show(std::string_view(*m)) : std::string("std::nullopt (EOF)");
+    return m ? kit::printable(*m, 32) : std::string("std::nullopt (EOF)");
 }
 
 // What is wrong with `got` when `expected` was sent; "" when they are equal.
 std::string mismatch(const std::string& expected, const std::optional<std::string>& got) {
     if (got && *got == expected) return "";
     std::ostringstream os;
-    os << "expected " << expected.size() << " bytes " << show(expected) << ", ";
+    os << "expected " << expected.size() << " bytes " << kit::printable(expected, 32) << ", ";
     if (!got) {
         os << "but recv() returned std::nullopt (EOF) before it";
         return os.str();
     }
-    os << "got " << got->size() << " bytes " << show(*got);
+    os << "got " << got->size() << " bytes " << kit::printable(*got, 32);
     if (expected.empty()) {
         os << " -- the empty message was lost: send(\"\") must still send a frame (a length of 0), and "
               "recv() then returns \"\"";
@@ -164,52 +122,6 @@ std::string mismatch(const std::string& expected, const std::optional<std::strin
 }
 
 // ---------------------------------------------------------- the watchdog
-
-// The state letter of a process in /proc/PID/stat (R, S, D, Z, ...), or 0 if gone.
-char proc_state(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(in, line)) return 0;
-    auto paren = line.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= line.size()) return 0;
-    return line[paren + 2];
-}
-
-// True if the probe and every descendant still attached to it are blocked
-// ('S': waiting for a pipe, a child, a timer...). A test whose processes all
-// wait on each other can never finish: that is how a missing close() shows.
-// On a loaded machine a slow but correct run is runnable ('R'), not asleep,
-// so this does not mistake slowness for a hang, as a plain wall-clock
-// deadline would.
-bool all_asleep(pid_t root) {
-    std::vector<pid_t> todo{root};
-    bool any = false;
-    while (!todo.empty()) {
-        const pid_t p = todo.back();
-        todo.pop_back();
-        const char state = proc_state(p);
-        if (state == 0 || state == 'Z' || state == 'X') continue;   // gone, or dead and not reaped
-        if (state != 'S') return false;
-        any = true;
-        const std::string tasks = "/proc/" + std::to_string(p) + "/task";
-        DIR* dir = opendir(tasks.c_str());
-        if (!dir) continue;                 // just ended
-        while (dirent* e = readdir(dir)) {
-            if (e->d_name[0] == '.') continue;
-            std::ifstream children(tasks + "/" + e->d_name + "/children");
-            if (!children.is_open() && access((tasks + "/" + e->d_name).c_str(), F_OK) == 0) {
-                // A kernel without /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN):
-                // the children cannot be seen, so never call it a hang; kHardLimit still applies.
-                closedir(dir);
-                return false;
-            }
-            pid_t c;
-            while (children >> c) todo.push_back(c);
-        }
-        closedir(dir);
-    }
-    return any;
-}
 
 constexpr double kIdleLimit = 2.0;    // s with every process of the test blocked: a hang
 constexpr double kHardLimit = 12.0;   // s in all: a loop that never ends (exercise.yaml's timeout is 15 s)
@@ -314,7 +226,7 @@ bool g_let_child_exit_before_nohang_wait = false;
 // Runs `body` in a forked probe, under the watchdog, and turns whatever
 // happens to it into GoogleTest failures with plain-words messages.
 void run_probe(const std::function<void()>& body) {
-    test_seed();
+    kit::seed();
     void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     ASSERT_NE(mem, MAP_FAILED) << "grader error: mmap: " << std::strerror(errno);
     g_shared = new (mem) Shared{};
@@ -361,37 +273,10 @@ void run_probe(const std::function<void()>& body) {
 
     // ---- the test process: wait for the probe while the watchdog allows
     setpgid(pid, pid);          // also done by the probe; whichever runs first
-    const auto start = Clock::now();
-    const auto hard_deadline = start + std::chrono::duration<double>(kHardLimit);
-    bool asleep = false;                // every process blocked at the last looks
-    Clock::time_point asleep_since = start;
-    auto next_look = start;
-    bool hung = false;
-    bool too_long = false;
-    for (;;) {
-        siginfo_t info{};
-        int r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
-        if (r == 0 && info.si_pid == pid) break;            // ended (not reaped yet)
-        if (r == -1 && errno != EINTR) break;
-        const auto now = Clock::now();
-        if (now >= hard_deadline) {
-            too_long = true;
-            break;
-        }
-        if (now >= next_look) {
-            next_look = now + std::chrono::milliseconds(20);
-            if (!all_asleep(pid)) {
-                asleep = false;
-            } else if (!asleep) {
-                asleep = true;
-                asleep_since = now;
-            } else if (now - asleep_since >= std::chrono::duration<double>(kIdleLimit)) {
-                hung = true;
-                break;
-            }
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    const kit::Watched outcome = kit::watch(pid, std::chrono::duration<double>(kIdleLimit),
+                                            std::chrono::duration<double>(kHardLimit));
+    const bool hung = outcome == kit::Watched::hung;
+    const bool too_long = outcome == kit::Watched::too_long;
     // The probe's process group: the probe if it still runs, and any child the
     // submission left behind (the probe is not reaped yet, so its group id
     // cannot have been reused).
@@ -449,41 +334,9 @@ void run_probe(const std::function<void()>& body) {
 
 // ------------------------------------------------------------------ helpers
 
-// The process's open file descriptors (excluding the one used to list them).
-std::set<int> open_fds() {
-    std::set<int> fds;
-    DIR* dir = opendir("/proc/self/fd");
-    if (!dir) fail("grader error: cannot list /proc/self/fd");
-    const int own = dirfd(dir);
-    while (dirent* e = readdir(dir)) {
-        if (e->d_name[0] == '.') continue;
-        int fd = std::atoi(e->d_name);
-        if (fd != own) fds.insert(fd);
-    }
-    closedir(dir);
-    return fds;
-}
-
-// How many fds are in `now` but not in `before`.
-std::size_t count_new_fds(const std::set<int>& before, const std::set<int>& now) {
-    std::size_t n = 0;
-    for (int fd : now) n += before.count(fd) ? 0 : 1;
-    return n;
-}
-
-// "fd 5 (pipe:[1234]), fd 6 (pipe:[1235])" for the fds in `now` but not in `before`.
-std::string describe_new_fds(const std::set<int>& before, const std::set<int>& now) {
-    std::string out;
-    for (int fd : now) {
-        if (before.count(fd)) continue;
-        char target[256] = {};
-        std::string link = "/proc/self/fd/" + std::to_string(fd);
-        ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
-        if (!out.empty()) out += ", ";
-        out += "fd " + std::to_string(fd) + " (" + (n > 0 ? std::string(target, n) : "?") + ")";
-    }
-    return out.empty() ? "none" : out;
-}
+using kit::count_new_fds;
+using kit::describe_new_fds;
+using kit::open_fds;
 
 // Waits until the child has ended (without reaping it), then calls wait().
 // Every test except child_is_reaped uses this, so that a wait() which does not
@@ -612,7 +465,7 @@ extern "C" pid_t __wrap_waitpid(pid_t pid, int* status, int options) {
 
 namespace {
 
-TEST(PipesDemo, RunDemoWritesOneLineToItsStream) {
+TEST(PipesDemo, run_demo_writes_one_line_to_its_stream) {
     run_probe([] {
         g_let_child_exit_before_nohang_wait = true;
         const std::set<int> before = open_fds();
@@ -622,7 +475,7 @@ TEST(PipesDemo, RunDemoWritesOneLineToItsStream) {
                   "never comes.");
         const int code = pipes::run_demo(out);
         PROBE_CHECK(out.str() == "[42, None, 'hello']\n",
-                    "run_demo(out) wrote " << show(out.str(), 80)
+                    "run_demo(out) wrote " << kit::printable(out.str(), 80)
                                            << " to `out`; expected exactly \"[42, None, 'hello']\\n\" (the "
                                               "child's message and a newline, written to `out`, not to std::cout).");
         PROBE_CHECK(code == 0, "run_demo() returned " << code
@@ -638,7 +491,7 @@ TEST(PipesDemo, RunDemoWritesOneLineToItsStream) {
     });
 }
 
-TEST(PipesBasics, MessagesRoundTripInOneProcess) {
+TEST(PipesBasics, messages_round_trip_in_one_process) {
     run_probe([] {
         set_stage("sending and receiving small messages through make_pipe() in one process",
                   "recv() blocked although a message had been sent to it.");
@@ -680,7 +533,7 @@ TEST(PipesBasics, MessagesRoundTripInOneProcess) {
     });
 }
 
-TEST(PipesEof, EofWhenTheChildExits) {
+TEST(PipesEof, eof_when_the_child_exits) {
     run_probe([] {
         auto child = pipes::spawn(guarded([](Connection& c) {
             c.send("bye");
@@ -701,7 +554,7 @@ TEST(PipesEof, EofWhenTheChildExits) {
     });
 }
 
-TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
+TEST(PipesEof, child_sees_eof_when_the_parent_closes) {
     run_probe([] {
         // The child adds up the bytes it receives until EOF (bytes, not
         // messages: this test is about EOF, not framing).
@@ -724,19 +577,19 @@ TEST(PipesEof, ChildSeesEofWhenTheParentCloses) {
     });
 }
 
-TEST(PipesFraming, ManySmallMessagesKeepTheirBoundaries) {
+TEST(PipesFraming, many_small_messages_keep_their_boundaries) {
     run_probe([] {
-        std::mt19937_64 rng(test_seed());
+        std::mt19937_64 rng(kit::seed());
         auto down = small_messages(rng, 2000, 200);
         auto up = small_messages(rng, 2000, 200);
         exchange_messages(down, up);
     });
 }
 
-TEST(PipesFraming, OneMibMessagesBothWays) {
+TEST(PipesFraming, one_mib_messages_both_ways) {
     run_probe([] {
         ignore_sigpipe_in_this_test();
-        std::mt19937_64 rng(test_seed() ^ 0x5eed);
+        std::mt19937_64 rng(kit::seed() ^ 0x5eed);
         // The empty message comes last: a submission that loses it would wait
         // forever, and every other size has had its chance to fail clearly first.
         const std::vector<std::size_t> sizes = {1,      7,        8,              9,    4096, 65535, 65536,
@@ -789,7 +642,7 @@ TEST(PipesFraming, OneMibMessagesBothWays) {
     });
 }
 
-TEST(PipesFraming, TruncatedFrameThrows) {
+TEST(PipesFraming, truncated_frame_throws) {
     run_probe([] {
         auto child = pipes::spawn(guarded([](Connection& c) {
             c.send("ready");
@@ -805,7 +658,7 @@ TEST(PipesFraming, TruncatedFrameThrows) {
         set_stage("waiting for the child to block while sending 1 MiB");
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         const auto until = Clock::now() + std::chrono::seconds(2);
-        while (proc_state(child.pid()) != 'S' && Clock::now() < until) {
+        while (kit::proc_state(child.pid()) != 'S' && Clock::now() < until) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -842,10 +695,10 @@ void require_shim_used() {
                     << " writes): Connection must read and write its pipe fds with these calls.");
 }
 
-TEST(PipesShim, ShortReadsAndWrites) {
+TEST(PipesShim, short_reads_and_writes) {
     run_probe([] {
         require_shim();
-        std::mt19937_64 rng(test_seed() ^ 0x5407);
+        std::mt19937_64 rng(kit::seed() ^ 0x5407);
         auto down = small_messages(rng, 300, 60);
         auto up = small_messages(rng, 300, 60);
         down.push_back(random_bytes(rng, 3000));
@@ -854,23 +707,23 @@ TEST(PipesShim, ShortReadsAndWrites) {
         up.push_back(random_bytes(rng, 70000));
         down.push_back("last");
         up.push_back("last");
-        conclab_shim_set_mode(1, test_seed());     // every read()/write() now moves 1-3 bytes
+        conclab_shim_set_mode(1, kit::seed());     // every read()/write() now moves 1-3 bytes
         exchange_messages(down, up);
         require_shim_used();
     });
 }
 
-TEST(PipesShim, InterruptedCallsAreRetried) {
+TEST(PipesShim, interrupted_calls_are_retried) {
     run_probe([] {
         require_shim();
-        std::mt19937_64 rng(test_seed() ^ 0xe147);
+        std::mt19937_64 rng(kit::seed() ^ 0xe147);
         auto down = small_messages(rng, 300, 100);
         auto up = small_messages(rng, 300, 100);
         down.push_back(random_bytes(rng, 100000));
         up.push_back(random_bytes(rng, 100000));
         down.push_back("last");
         up.push_back("last");
-        conclab_shim_set_mode(2, test_seed());     // a third of the calls fail with EINTR
+        conclab_shim_set_mode(2, kit::seed());     // a third of the calls fail with EINTR
         exchange_messages(down, up);
         require_shim_used();
         PROBE_CHECK(conclab_shim_count(2) > 0, "grader error: no EINTR was injected.");
@@ -897,7 +750,7 @@ void expect_epipe(const std::function<void()>& send, const std::string& what) {
                 "frame (the reader went away in the middle) instead of calling write() again for the rest.");
 }
 
-TEST(PipesErrors, SendToAnExitedChildThrows) {
+TEST(PipesErrors, send_to_an_exited_child_throws) {
     run_probe([] {
         auto child = pipes::spawn(guarded([](Connection&) { return 0; }));
         set_stage("waiting for a child that exits at once (wait())");
@@ -919,7 +772,7 @@ TEST(PipesErrors, SendToAnExitedChildThrows) {
             const pid_t parent = getppid();
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
             const auto until = Clock::now() + std::chrono::seconds(2);
-            while (proc_state(parent) != 'S' && Clock::now() < until) {
+            while (kit::proc_state(parent) != 'S' && Clock::now() < until) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
             return 0;
@@ -940,7 +793,7 @@ TEST(PipesErrors, SendToAnExitedChildThrows) {
     });
 }
 
-TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
+TEST(PipesProcesses, wait_reports_exit_codes_and_signals) {
     run_probe([] {
         struct Case {
             const char* body;
@@ -967,7 +820,7 @@ TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
             if (got == c.expected << 8 && c.expected < 128) {
                 why = " That is the raw status from waitpid(): decode it with WIFEXITED/WEXITSTATUS.";
             } else if (c.expected > 128 && got == c.expected - 128) {
-                why = " That is the bare signal number: SPEC asks for 128 + signal number.";
+                why = " That is the bare signal number: the statement asks for 128 + signal number.";
             } else if (c.expected > 128) {
                 why = " For a child killed by a signal, WEXITSTATUS is meaningless: check WIFSIGNALED and "
                       "return 128 + WTERMSIG(status).";
@@ -978,7 +831,7 @@ TEST(PipesProcesses, WaitReportsExitCodesAndSignals) {
     });
 }
 
-TEST(PipesProcesses, ChildIsReaped) {
+TEST(PipesProcesses, child_is_reaped) {
     run_probe([] {
         auto child = pipes::spawn(guarded([](Connection&) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -987,7 +840,7 @@ TEST(PipesProcesses, ChildIsReaped) {
         const pid_t pid = child.pid();
         set_stage("waiting for a child that sleeps 200 ms and returns 5 (wait())", "wait() never returned.");
         const int code = child.wait();
-        const char state = proc_state(pid);
+        const char state = kit::proc_state(pid);
         if (state != 0 && state != 'Z') {
             kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
@@ -1006,7 +859,7 @@ TEST(PipesProcesses, ChildIsReaped) {
     });
 }
 
-TEST(PipesResources, NoFdLeaks) {
+TEST(PipesResources, no_fd_leaks) {
     run_probe([] {
         set_stage("counting file descriptors around make_pipe(), moves and spawn()",
                   "an operation blocked that should not have.");

@@ -92,8 +92,8 @@ private:
 
 // Nested and empty directories, empty files, a 5 MiB file, sizes around common
 // buffer sizes, NUL bytes, CRLF, names with spaces, UTF-8, dots and dashes.
-TEST(CopyTree, CopiesTreeByteForByte) {
-    std::mt19937 rng(grader::seed());
+TEST(CopyTree, copy_is_byte_identical) {
+    std::mt19937 rng(kit::seed());
     const fs::path base = grader::fresh_dir("byte_for_byte");
     const fs::path src = base / "src";
     const fs::path dst = base / "out" / "not yet" / "copy";   // parents missing: copy_tree creates them
@@ -126,8 +126,8 @@ TEST(CopyTree, CopiesTreeByteForByte) {
 // files there are. A thread per file (or a pool of the wrong size) is counted
 // here whatever way it is started (std::thread, std::async, ...). The source
 // files open at once are measured too (OpenFilesProbe).
-TEST(CopyTree, UsesAtMostNThreads) {
-    std::mt19937 rng(grader::seed());
+TEST(CopyTree, copy_uses_at_most_n_threads) {
+    std::mt19937 rng(kit::seed());
     const fs::path base = grader::fresh_dir("at_most_n_threads");
     Tree tree;
     for (int d = 0; d < 4; ++d) {
@@ -172,8 +172,8 @@ TEST(CopyTree, UsesAtMostNThreads) {
 //    grader's sandbox runs as an unprivileged user.)
 //  - dst/sub dir/blocked.txt already exists as a non-empty directory, so the
 //    copy of src/sub dir/blocked.txt cannot be written: fails for everyone.
-TEST(CopyTree, BadFileIsReportedAndTheRestCopied) {
-    std::mt19937 rng(grader::seed());
+TEST(CopyTree, bad_file_is_reported) {
+    std::mt19937 rng(kit::seed());
     const fs::path base = grader::fresh_dir("bad_file");
     const fs::path src = base / "src";
     const fs::path dst = base / "dst";

@@ -1,5 +1,6 @@
-// Helpers shared by the pool_copy graders: the run's seed, a census of the
-// threads the process creates, and building / comparing directory trees.
+// Helpers shared by the pool_copy graders: a census of the threads the
+// process creates, and building / comparing directory trees. (The seed and the
+// rest of the common helpers are in the grader kit, graders/common.)
 #pragma once
 
 #include <sys/syscall.h>
@@ -19,24 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "kit/seed.hpp"
+
 namespace grader {
 
 namespace fs = std::filesystem;
-
-// ---------------------------------------------------------------------------
-// Seed: every random choice in the graders comes from CONCLAB_SEED (set by the
-// engine from the test's name) so that a failure can be replayed exactly.
-inline std::uint32_t seed() {
-    static const std::uint32_t value = [] {
-        std::uint32_t s = 20240901u;
-        if (const char* env = std::getenv("CONCLAB_SEED"); env && *env)
-            s = static_cast<std::uint32_t>(std::strtoull(env, nullptr, 10));
-        std::printf("pool_copy grader: CONCLAB_SEED=%u\n", s);
-        std::fflush(stdout);
-        return s;
-    }();
-    return value;
-}
 
 // ---------------------------------------------------------------------------
 // Thread census (thread_census.cpp). The grader executable defines

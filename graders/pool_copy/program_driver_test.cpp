@@ -130,7 +130,7 @@ Tree program_tree() {
 
 }  // namespace
 
-TEST(Program, CopiesTreeAndPrintsSummary) {
+TEST(Program, program_copies_and_prints_summary) {
     const fs::path base = grader::fresh_dir("program_ok");
     const Tree tree = program_tree();
     grader::materialize(base / "src", tree);
@@ -144,7 +144,7 @@ TEST(Program, CopiesTreeAndPrintsSummary) {
     EXPECT_TRUE(diff.empty()) << "the copy made by `pool_copy SRC DST -j 3` is not identical to the source:\n" << diff;
 }
 
-TEST(Program, ReportsFailedFileAndExitsOne) {
+TEST(Program, program_reports_failed_file) {
     const fs::path base = grader::fresh_dir("program_bad");
     const Tree tree = program_tree();
     grader::materialize(base / "src", tree);

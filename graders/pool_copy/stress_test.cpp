@@ -18,8 +18,8 @@
 using namespace std::chrono_literals;
 using pool_copy::WorkerPool;
 
-TEST(WorkerPoolStress, NoLostWakeupsOrEarlyJoins) {
-    std::mt19937 rng(grader::seed());
+TEST(WorkerPoolStress, no_lost_wakeups_stress) {
+    std::mt19937 rng(kit::seed());
     constexpr int kRounds = 400;
     for (int round = 0; round < kRounds; ++round) {
         const std::size_t workers = 1 + round % 4;

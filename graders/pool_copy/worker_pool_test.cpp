@@ -54,7 +54,7 @@ private:
 }  // namespace
 
 // WorkerPool(0) would never run anything: it must refuse.
-TEST(WorkerPool, RejectsZeroWorkers) {
+TEST(WorkerPool, zero_workers_rejected) {
     EXPECT_THROW({ WorkerPool pool(0); }, std::invalid_argument)
         << "WorkerPool(0) must throw std::invalid_argument: a pool with no worker would never run a task.";
     WorkerPool one(1);
@@ -66,8 +66,8 @@ TEST(WorkerPool, RejectsZeroWorkers) {
 // join() must not return while a task is queued or still running. The tasks
 // write plain ints: a join() that does not really wait also shows up as a data
 // race under TSan.
-TEST(WorkerPool, EveryTaskRunsBeforeJoinReturns) {
-    std::mt19937 rng(grader::seed());
+TEST(WorkerPool, join_waits_for_every_task) {
+    std::mt19937 rng(kit::seed());
     constexpr int kTasks = 24;
     std::vector<int> results(kTasks, 0);
     std::atomic<int> finished{0};
@@ -101,7 +101,7 @@ TEST(WorkerPool, EveryTaskRunsBeforeJoinReturns) {
 
 // apply_async's promise: the task's exception is not lost, it is rethrown by
 // future::get(), with its own type. And a throwing task must not kill its worker.
-TEST(WorkerPool, TaskExceptionsArriveThroughFutures) {
+TEST(WorkerPool, task_exceptions_reach_futures) {
     struct NotAStdException {
         int code;
     };
@@ -154,7 +154,7 @@ TEST(WorkerPool, TaskExceptionsArriveThroughFutures) {
 // A pool of N: its N threads are started once and reused; never more than N
 // tasks at once; never on the thread that submits. Counted, not trusted:
 // grader::threads_created() sees every thread the process starts.
-TEST(WorkerPool, AtMostNThreadsAndNTasksAtOnce) {
+TEST(WorkerPool, at_most_n_threads_and_tasks) {
     for (std::size_t n : {1u, 3u}) {
         SCOPED_TRACE("WorkerPool(" + std::to_string(n) + ")");
         Probe probe;
@@ -189,7 +189,7 @@ TEST(WorkerPool, AtMostNThreadsAndNTasksAtOnce) {
 }
 
 // The point of a pool: N workers really run N tasks at the same time.
-TEST(WorkerPool, TasksRunInParallel) {
+TEST(WorkerPool, tasks_run_in_parallel) {
     constexpr int kWorkers = 4;
     WorkerPool pool(kWorkers);
 
@@ -235,7 +235,7 @@ TEST(WorkerPool, TasksRunInParallel) {
 }
 
 // Misuse is reported, not ignored: join() before close(), submit() after close().
-TEST(WorkerPool, CloseAndJoinMisuseThrows) {
+TEST(WorkerPool, close_join_misuse_throws) {
     WorkerPool pool(2);
     std::atomic<int> ran{0};
     auto first = pool.submit([&ran] { ran.fetch_add(1); });
@@ -253,7 +253,7 @@ TEST(WorkerPool, CloseAndJoinMisuseThrows) {
 
 // ~WorkerPool() = close() + join(): queued tasks still run, nothing hangs,
 // nothing is left running, and destroying an already joined pool is harmless.
-TEST(WorkerPool, DestructorWithoutJoinRunsEveryTask) {
+TEST(WorkerPool, destructor_runs_every_task) {
     constexpr int kTasks = 20;
     std::atomic<int> ran{0};
     std::vector<std::future<void>> futures;
@@ -295,7 +295,7 @@ TEST(WorkerPool, DestructorWithoutJoinRunsEveryTask) {
 
 // Four threads submit at once while the workers take tasks: the queue must be
 // protected (TSan reports any unprotected access) and no task may be lost.
-TEST(WorkerPool, ConcurrentSubmittersLoseNothing) {
+TEST(WorkerPool, concurrent_submitters_lose_nothing) {
     constexpr int kProducers = 4, kEach = 150;
     std::atomic<int> ran{0}, stuck{0};
     WorkerPool pool(3);

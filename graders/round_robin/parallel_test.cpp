@@ -7,6 +7,7 @@
 // through a global or static variable works on one thread and breaks here:
 // ThreadSanitizer reports the data race, and the logs may come out mixed.
 #include "round_robin.hpp"
+#include "seed_trace.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,17 +22,7 @@ namespace {
 
 using round_robin::Task;
 
-const char* const kSeedTrace = R"(Task1 need: 12 slice: 6
-Task2 need: 11 slice: 5
-Task1 need: 6
-Task2 need: 6
-Task1 need: 0
-Task1 finished
-Task2 need: 1
-Task2 need: 0
-Task2 finished
-All finished!
-)";
+using round_robin_grader::kSeedTrace;
 
 // Produced by reference/round_robin: Ann 9, Bob 4, Cid 0, Dee 15, Eve 7 at share 0.25.
 const char* const kFiveTrace = R"(Ann need: 9 slice: 2
@@ -77,7 +68,7 @@ std::string run(const std::vector<std::pair<std::string, int>>& mix, double shar
     return log.str();
 }
 
-TEST(Parallel, TwoSchedulersShareNothing) {
+TEST(Parallel, parallel_schedulers_share_nothing) {
     constexpr int kRounds = 40;
     std::latch start(2);
     std::string problem[2];

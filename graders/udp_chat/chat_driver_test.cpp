@@ -57,7 +57,7 @@ using udp_chat_grader::free_port;
 using udp_chat_grader::kLargestUdpPayload;
 using udp_chat_grader::RawSocket;
 using udp_chat_grader::Received;
-using udp_chat_grader::show;
+using kit::printable;
 using udp_chat_grader::udp_port_bound;
 
 constexpr auto kShowWithin = 1000ms;   // a datagram must be printed within this
@@ -259,7 +259,7 @@ std::unique_ptr<Program> start_program(std::uint16_t peer_port, std::uint16_t& p
         if (s == Program::Start::exited)
             ADD_FAILURE() << "udp_chat --port " << port << " --peer 127.0.0.1:" << peer_port
                           << " ended (" << p->status_text() << ") before binding its port, with its "
-                          << "input still open. Output: " << show(p->output());
+                          << "input still open. Output: " << printable(p->output());
         else
             ADD_FAILURE() << "udp_chat --port " << port << " did not bind UDP port " << port
                           << " within 5 s (bind to 127.0.0.1 and the --port given)";
@@ -284,7 +284,7 @@ void expect_clean_exit(Program& p, const char* how) {
 
 // ============================================================ tests
 
-TEST(ChatProgram, PrintsWhileInputIsIdle) {
+TEST(ChatProgram, program_prints_while_input_idle) {
     RawSocket peer, other;
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
@@ -294,8 +294,8 @@ TEST(ChatProgram, PrintsWhileInputIsIdle) {
     peer.send(port, "hello from the peer");
     EXPECT_TRUE(p->wait_output(line_for(peer.port(), "hello from the peer"), kShowWithin))
         << "a datagram sent while stdin was open and idle was not printed within 1 s.\n"
-           "Expected the line " << show(line_for(peer.port(), "hello from the peer"))
-        << "\nOutput so far: " << show(p->output()) << " (program: " << p->status_text() << ")\n"
+           "Expected the line " << printable(line_for(peer.port(), "hello from the peer"))
+        << "\nOutput so far: " << printable(p->output()) << " (program: " << p->status_text() << ")\n"
            "A thread waiting in getline() cannot print: a second thread must receive and print. "
            "And std::cout to a pipe is buffered: flush after each line (std::flush / std::endl).";
 
@@ -303,13 +303,13 @@ TEST(ChatProgram, PrintsWhileInputIsIdle) {
     other.send(port, "a second sender, later");
     EXPECT_TRUE(p->wait_output(line_for(other.port(), "a second sender, later"), kShowWithin))
         << "the second datagram (from another port, stdin still idle) was not printed within 1 s. "
-           "Output so far: " << show(p->output());
+           "Output so far: " << printable(p->output());
     std::this_thread::sleep_for(kSettle);
     p->close_input();
     expect_clean_exit(*p, "the end of its input");
 }
 
-TEST(ChatProgram, SendsEachLineToThePeer) {
+TEST(ChatProgram, program_sends_each_line_to_the_peer) {
     RawSocket peer;
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
@@ -322,13 +322,13 @@ TEST(ChatProgram, SendsEachLineToThePeer) {
         ASSERT_TRUE(p->write(lines[i] + "\n"))
             << "the program did not read its stdin (" << p->status_text() << ")";
         auto r = peer.recv(2000ms);
-        ASSERT_TRUE(r) << "the input line " << show(lines[i], 60)
+        ASSERT_TRUE(r) << "the input line " << printable(lines[i], 60)
                        << " was not sent to the peer within 2 s"
                        << (lines[i].empty() ? " (an empty line is sent too, as an empty datagram)" : "")
                        << (lines[i].size() == kLargestUdpPayload ? " (a 65,507-byte line is one datagram)" : "");
-        EXPECT_EQ(r->text.size(), lines[i].size()) << "datagram for line " << i + 1 << ": " << show(r->text, 60);
+        EXPECT_EQ(r->text.size(), lines[i].size()) << "datagram for line " << i + 1 << ": " << printable(r->text, 60);
         EXPECT_TRUE(r->text == lines[i]) << "the datagram must be exactly the line without its '\\n'; got "
-                                         << show(r->text, 60) << ", expected " << show(lines[i], 60);
+                                         << printable(r->text, 60) << ", expected " << printable(lines[i], 60);
         EXPECT_EQ(r->port, port) << "send from the socket bound to --port " << port
                                  << " (the peer answers the address it sees)";
     }
@@ -336,10 +336,10 @@ TEST(ChatProgram, SendsEachLineToThePeer) {
     ASSERT_TRUE(p->write("/quit\n"));
     expect_clean_exit(*p, "/quit");
     if (auto extra = peer.recv(100ms))
-        ADD_FAILURE() << "\"/quit\" is a command, not a message: the peer received " << show(extra->text);
+        ADD_FAILURE() << "\"/quit\" is a command, not a message: the peer received " << printable(extra->text);
 }
 
-TEST(ChatProgram, QuitExitsPromptly) {
+TEST(ChatProgram, program_quit_exits_promptly) {
     RawSocket peer;
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
@@ -347,7 +347,7 @@ TEST(ChatProgram, QuitExitsPromptly) {
     peer.send(port, "ping");   // the receiving thread is up and waiting again
     ASSERT_TRUE(p->wait_output(line_for(peer.port(), "ping"), kShowWithin))
         << "a datagram sent while stdin was idle was not printed within 1 s (is there a receiving "
-           "thread? is each line flushed?); output: " << show(p->output());
+           "thread? is each line flushed?); output: " << printable(p->output());
     std::this_thread::sleep_for(kSettle);
     ASSERT_TRUE(p->write("/quit\n"));   // stdin stays open
     auto st = p->wait_exit(kExitWithin);
@@ -359,7 +359,7 @@ TEST(ChatProgram, QuitExitsPromptly) {
         << "after /quit the program must exit with code 0; it ended with " << describe_status(*st);
 }
 
-TEST(ChatProgram, EndOfInputExitsPromptly) {
+TEST(ChatProgram, program_end_of_input_exits_promptly) {
     RawSocket peer;
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
@@ -367,7 +367,7 @@ TEST(ChatProgram, EndOfInputExitsPromptly) {
     peer.send(port, "ping");
     ASSERT_TRUE(p->wait_output(line_for(peer.port(), "ping"), kShowWithin))
         << "a datagram sent while stdin was idle was not printed within 1 s (is there a receiving "
-           "thread? is each line flushed?); output: " << show(p->output());
+           "thread? is each line flushed?); output: " << printable(p->output());
     ASSERT_TRUE(p->write("one last line\n"));
     auto r = peer.recv(2000ms);
     EXPECT_TRUE(r && r->text == "one last line") << "the last line before the end of input was not sent";
@@ -376,7 +376,7 @@ TEST(ChatProgram, EndOfInputExitsPromptly) {
     expect_clean_exit(*p, "the end of its input (stdin closed)");
 }
 
-TEST(ChatProgram, PrintsEmptyAndBinaryDatagrams) {
+TEST(ChatProgram, program_prints_empty_and_binary_datagrams) {
     RawSocket peer;
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
@@ -385,8 +385,8 @@ TEST(ChatProgram, PrintsEmptyAndBinaryDatagrams) {
 
     peer.send(port, "");
     bool empty_ok = p->wait_output(prefix + " \n", kShowWithin) || p->output().find(prefix + "\n") != std::string::npos;
-    EXPECT_TRUE(empty_ok) << "an empty datagram must be printed as the line " << show(prefix + " \n")
-                          << " within 1 s. Output: " << show(p->output()) << " (program: " << p->status_text()
+    EXPECT_TRUE(empty_ok) << "an empty datagram must be printed as the line " << printable(prefix + " \n")
+                          << " within 1 s. Output: " << printable(p->output()) << " (program: " << p->status_text()
                           << "). recvfrom() returns 0 for an empty datagram: that is not an error.";
 
     std::string binary;
@@ -398,18 +398,18 @@ TEST(ChatProgram, PrintsEmptyAndBinaryDatagrams) {
         << "a binary datagram (every byte value but '\\n', '\\0' first) must be printed byte for byte "
            "within 1 s. Never treat it as a C string (strlen, printf(\"%s\"), std::string(buf)): "
            "keep the length recvfrom() returned. Program: " << p->status_text()
-        << ". Output: " << show(p->output());
+        << ". Output: " << printable(p->output());
 
     peer.send(port, "still alive?");
     EXPECT_TRUE(p->wait_output(line_for(peer.port(), "still alive?"), kShowWithin))
         << "after the empty and the binary datagram, a plain one was not printed within 1 s (program: "
-        << p->status_text() << "). Output: " << show(p->output());
+        << p->status_text() << "). Output: " << printable(p->output());
     std::this_thread::sleep_for(kSettle);
     p->close_input();
     expect_clean_exit(*p, "the end of its input");
 }
 
-TEST(ChatProgram, PrintsTheLargestDatagram) {
+TEST(ChatProgram, program_prints_the_largest_datagram) {
     RawSocket peer;
     std::uint16_t port;
     auto p = start_program(peer.port(), port);
@@ -425,7 +425,7 @@ TEST(ChatProgram, PrintsTheLargestDatagram) {
         << (out.size() < 65000 && !out.empty()
                 ? "Output has only " + std::to_string(out.size()) +
                       " bytes: is your receive buffer too small? recvfrom() silently drops the rest."
-                : std::string("Output: ") + show(out))
+                : std::string("Output: ") + printable(out))
         << " (program: " << p->status_text() << ")";
     EXPECT_TRUE(ok) << "the small datagram sent after the big one was not printed within 2 s";
     std::this_thread::sleep_for(kSettle);
@@ -433,7 +433,7 @@ TEST(ChatProgram, PrintsTheLargestDatagram) {
     expect_clean_exit(*p, "the end of its input");
 }
 
-TEST(ChatProgram, BurstIsPrintedWholeAndComplete) {
+TEST(ChatProgram, program_burst_printed_whole_and_complete) {
     // 1,000 datagrams from two senders. Never more than kWindow of them are
     // unprinted at once: loopback UDP drops datagrams when the receiver's
     // buffer (about 200 KiB) is full, and that loss would be the machine's,
@@ -485,11 +485,11 @@ TEST(ChatProgram, BurstIsPrintedWholeAndComplete) {
     for (auto& [line, seen] : expected)
         if (seen == 0 && missing++ == 0) first_missing = line;
     EXPECT_EQ(bad, 0) << bad << " output lines are not one whole received message (or repeat one); the first: "
-                      << show(first_bad)
+                      << printable(first_bad)
                       << ". Two threads writing to std::cout without a common lock mix their pieces: "
                          "write each line from one thread, in one piece.";
     EXPECT_EQ(missing, 0) << missing << " of " << kCount << " datagrams were never printed, e.g. "
-                          << show(first_missing) << " (program: " << p->status_text() << ")";
+                          << printable(first_missing) << " (program: " << p->status_text() << ")";
     EXPECT_GE(printed_in_time, static_cast<std::size_t>(kCount))
         << "while stdin was open only " << printed_in_time << " of " << kCount
         << " lines appeared within 5 s" << (missing == 0 ? " (the rest came out only at exit)" : "")

@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kit/printable.hpp"
+
 namespace udp_chat_grader {
 
 // Largest payload one UDP/IPv4 datagram can carry (65,535 minus the IP and UDP headers).
@@ -109,23 +111,6 @@ inline std::optional<bool> udp_port_bound(std::uint16_t port) {
     return false;
 }
 
-// Printable form of (possibly binary) text, shortened, for failure messages.
-inline std::string show(const std::string& s, std::size_t max = 300) {
-    std::string r = "\"";
-    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c == '\n') r += "\\n";
-        else if (c == '\\') r += "\\\\";
-        else if (c == '"') r += "\\\"";
-        else if (c < 32 || c >= 127) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            r += buf;
-        } else r += static_cast<char>(c);
-    }
-    r += "\"";
-    if (s.size() > max) r += "... (" + std::to_string(s.size()) + " bytes in all)";
-    return r;
-}
+using kit::printable;
 
 }  // namespace udp_chat_grader

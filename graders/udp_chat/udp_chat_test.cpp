@@ -55,7 +55,7 @@ using udp_chat_grader::free_port;
 using udp_chat_grader::kLargestUdpPayload;
 using udp_chat_grader::RawSocket;
 using udp_chat_grader::Received;
-using udp_chat_grader::show;
+using kit::printable;
 using udp_chat_grader::udp_port_bound;
 
 constexpr auto kShowWithin = 1000ms;   // a received datagram must be printed within this
@@ -272,7 +272,7 @@ std::string line_for(std::uint16_t port, const std::string& text) {
 
 // ============================================================ Endpoint
 
-TEST(Endpoint, BindsAndRoundTrips) {
+TEST(Endpoint, endpoint_binds_and_round_trips) {
     udp_chat::Endpoint a(0);
     ASSERT_NE(a.port(), 0) << "Endpoint(0) must bind a free port chosen by the kernel, and port() "
                               "must return that port (getsockname(2)), not 0";
@@ -299,7 +299,7 @@ TEST(Endpoint, BindsAndRoundTrips) {
         << "after close() the port must be free again: does close() close the socket?";
 }
 
-TEST(Endpoint, ReceiveWaitsAtMostTheTimeout) {
+TEST(Endpoint, endpoint_receive_waits_at_most_the_timeout) {
     udp_chat::Endpoint e(0);
     auto t0 = Clock::now();
     auto d = e.receive(300ms);
@@ -336,7 +336,7 @@ TEST(Endpoint, ReceiveWaitsAtMostTheTimeout) {
     EXPECT_LT(Clock::now() - t0, 500ms) << "receive(0ms) must not wait";
 }
 
-TEST(Endpoint, KeepsEmptyAndBinaryDatagrams) {
+TEST(Endpoint, endpoint_keeps_empty_and_binary_datagrams) {
     udp_chat::Endpoint e(0);
     RawSocket peer;
 
@@ -355,12 +355,12 @@ TEST(Endpoint, KeepsEmptyAndBinaryDatagrams) {
     ASSERT_TRUE(d);
     EXPECT_EQ(d->text.size(), binary.size())
         << "the text was cut: keep the length recvfrom() returned, never strlen() / a C string";
-    EXPECT_TRUE(d->text == binary) << "got " << show(d->text);
+    EXPECT_TRUE(d->text == binary) << "got " << printable(d->text);
 
     e.send_to("127.0.0.1", peer.port(), binary);
     auto r = peer.recv(1000ms);
     ASSERT_TRUE(r);
-    EXPECT_TRUE(r->text == binary) << "send_to() changed binary text: sent " << show(r->text)
+    EXPECT_TRUE(r->text == binary) << "send_to() changed binary text: sent " << printable(r->text)
                                    << " (use text.data() and text.size())";
     e.send_to("127.0.0.1", peer.port(), "");
     r = peer.recv(1000ms);
@@ -368,7 +368,7 @@ TEST(Endpoint, KeepsEmptyAndBinaryDatagrams) {
     EXPECT_EQ(r->text, "");
 }
 
-TEST(Endpoint, KeepsTheLargestDatagram) {
+TEST(Endpoint, endpoint_keeps_the_largest_datagram) {
     udp_chat::Endpoint e(0);
     RawSocket peer;
     std::string big(kLargestUdpPayload, '\0');
@@ -392,7 +392,7 @@ TEST(Endpoint, KeepsTheLargestDatagram) {
 
 // ============================================================ run_chat
 
-TEST(Chat, PrintsWhileInputIsIdle) {
+TEST(Chat, chat_prints_while_input_idle) {
     RawSocket peer, other;
     std::uint16_t port = free_port();
     ChatRun chat(port, peer.port(), std::make_unique<InputPipe>());
@@ -405,22 +405,22 @@ TEST(Chat, PrintsWhileInputIsIdle) {
     EXPECT_TRUE(chat.wait_output(line_for(peer.port(), "hello while you wait"), kShowWithin))
         << "a datagram that arrived while the input was open but idle was not printed within 1 s.\n"
            "A thread blocked in getline() cannot print anything: a second thread must receive and "
-           "print. Expected the line " << show(line_for(peer.port(), "hello while you wait"))
-        << "\noutput so far: " << show(chat.output());
+           "print. Expected the line " << printable(line_for(peer.port(), "hello while you wait"))
+        << "\noutput so far: " << printable(chat.output());
 
     // Another sender, later, still without input.
     std::this_thread::sleep_for(300ms);
     other.send(port, "and me too");
     EXPECT_TRUE(chat.wait_output(line_for(other.port(), "and me too"), kShowWithin))
         << "the second datagram (from another port, input still idle) was not printed within 1 s; "
-           "output so far: " << show(chat.output());
+           "output so far: " << printable(chat.output());
 
     std::this_thread::sleep_for(kSettle);
     chat.input().close_input();
     EXPECT_RETURNS_ZERO(chat, "the end of its input");
 }
 
-TEST(Chat, SendsEachLineToThePeer) {
+TEST(Chat, chat_sends_each_line_to_the_peer) {
     RawSocket peer;
     std::uint16_t port = free_port();
     const std::vector<std::string> lines = {"first line", "second line", "", "  spaced  out  ",
@@ -430,7 +430,7 @@ TEST(Chat, SendsEachLineToThePeer) {
     ChatRun chat(port, peer.port(), nullptr, std::move(text));
     for (std::size_t i = 0; i < lines.size(); ++i) {
         auto r = peer.recv(2000ms);
-        ASSERT_TRUE(r) << "line " << i + 1 << " of the input (" << show(lines[i])
+        ASSERT_TRUE(r) << "line " << i + 1 << " of the input (" << printable(lines[i])
                        << ") did not arrive at the peer as a datagram within 2 s."
                        << (lines[i].empty() ? " An empty line is sent too, as an empty datagram." : "");
         EXPECT_EQ(r->text, lines[i]) << "datagram " << i + 1 << " must be exactly input line " << i + 1
@@ -441,7 +441,7 @@ TEST(Chat, SendsEachLineToThePeer) {
     EXPECT_FALSE(peer.recv(100ms)) << "more datagrams arrived than there were input lines";
 }
 
-TEST(Chat, QuitStopsBothThreads) {
+TEST(Chat, chat_quit_stops_both_threads) {
     RawSocket peer;
     std::uint16_t port = free_port();
     ChatRun chat(port, peer.port(), std::make_unique<InputPipe>());
@@ -449,7 +449,7 @@ TEST(Chat, QuitStopsBothThreads) {
     peer.send(port, "are you there?");
     ASSERT_TRUE(chat.wait_output(line_for(peer.port(), "are you there?"), kShowWithin))
         << "a datagram that arrived while the input was idle was not printed within 1 s (is there a "
-           "receiving thread?); output so far: " << show(chat.output());
+           "receiving thread?); output so far: " << printable(chat.output());
 
     std::this_thread::sleep_for(kSettle);
     chat.input().write("before quit\n/quit\nafter quit\n");   // the input stays open
@@ -458,11 +458,11 @@ TEST(Chat, QuitStopsBothThreads) {
     EXPECT_EQ(r->text, "before quit");
     EXPECT_RETURNS_ZERO(chat, "the line \"/quit\" (input still open)");
     while (auto extra = peer.recv(100ms))
-        ADD_FAILURE() << "after \"before quit\" the peer received " << show(extra->text)
+        ADD_FAILURE() << "after \"before quit\" the peer received " << printable(extra->text)
                       << ": \"/quit\" is a command (not sent) and nothing after it is read";
 }
 
-TEST(Chat, RaceFreeUnderLoad) {
+TEST(Chat, chat_race_free_under_load) {
     // Two senders and the input all at once, then the end of input. TSan
     // watches the stop flag, the socket object and `out` while both of the
     // chat's threads are busy.
@@ -517,14 +517,14 @@ TEST(Chat, RaceFreeUnderLoad) {
         start = end == std::string::npos ? out.size() : end + 1;
         auto it = expected.find(line);
         if (it == expected.end()) {
-            ADD_FAILURE() << "this output line is not one whole received message: " << show(line)
+            ADD_FAILURE() << "this output line is not one whole received message: " << printable(line)
                           << "\nLines of two writers mixed? Only one thread should write to `out` "
                              "(or every write must hold the same mutex), one whole line per write.";
             return;
         }
         auto [who, seq] = it->second;
         if (seq <= last[who]) {
-            ADD_FAILURE() << "message " << show(line) << " printed twice or out of order (sender " << who
+            ADD_FAILURE() << "message " << printable(line) << " printed twice or out of order (sender " << who
                           << " sent them in order)";
             return;
         }

@@ -1,5 +1,5 @@
 // Canary: a data race ThreadSanitizer must report on this machine, or the
-// grading tier cannot be trusted (NOTES: exit codes lie; read the report).
+// grading tier cannot be trusted (docs/notes.md: exit codes lie; read the report).
 //
 // The two writes are ordered in time by a relaxed atomic, which TSan does not
 // count as synchronisation, and both threads are alive at the second write.

@@ -12,8 +12,11 @@
 
 #include "conclab/batch.hpp"
 #include "conclab/config.hpp"
+#include "conclab/files.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/handout.hpp"
+#include "conclab/listcheck.hpp"
+#include "conclab/machine_check.hpp"
 #include "conclab/report.hpp"
 #include "conclab/sandbox.hpp"
 #include "conclab/score.hpp"
@@ -26,56 +29,14 @@ namespace {
 
 constexpr int kAllPassed = 0, kSomeFailed = 1, kGraderError = 2;
 
-void write_file(const fs::path& path, const std::string& text) {
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-// Proves the tier before any student is graded (NOTES: run a canary first).
-// A failure makes every test `error`, never a student failure.
-std::string check_machine(Runner& runner, const Toolchain& tc) {
-    fs::path scratch = fs::temp_directory_path() / ("conclab-canary-" + std::to_string(::getpid()));
-    fs::create_directories(scratch);
-    std::string problem;
-    try {
-        problem = run_canary(runner, tc, scratch);
-    } catch (const std::exception& e) {
-        problem = e.what();
-    }
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
-    return problem;
-}
-
 SubmissionResult grader_failure(const Course& course, const std::string& id, const GradeOptions& opt,
                                 const std::string& why) {
-    SubmissionResult r;
-    r.submission = id;
-    r.grader_version = config::version;
-    for (const auto& ex : course.exercises) {
-        if (!opt.exercises.empty() &&
-            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) == opt.exercises.end())
-            continue;
-        ExerciseResult er;
-        er.name = ex.name;
-        er.message = why;
-        for (const auto& t : ex.tests) {
-            if (opt.visible_only && t.hidden) continue;
-            TestResult tr;
-            tr.name = t.name;
-            tr.max_score = t.points;
-            tr.status = Status::error;
-            tr.message = why;
-            tr.hidden = t.hidden;
-            er.tests.push_back(tr);
-        }
-        score_exercise(er);
-        r.exercises.push_back(er);
-    }
-    score_submission(r);
-    return r;
+    std::vector<const Exercise*> selected;
+    for (const auto& ex : course.exercises)
+        if (opt.exercises.empty() ||
+            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) != opt.exercises.end())
+            selected.push_back(&ex);
+    return grader_error_result(selected, id, why, opt.visible_only);
 }
 
 struct Common {
@@ -103,8 +64,13 @@ SubmissionResult grade(const Course& course, const Submission& sub, Runner& runn
     return grade_submission(course, sub, runner, tc, opt);
 }
 
-int cmd_list(const Course& course) {
+bool selected(const std::vector<std::string>& only, const std::string& name) {
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+int cmd_list(const Course& course, const std::vector<std::string>& only) {
     for (const auto& ex : course.exercises) {
+        if (!selected(only, ex.name)) continue;
         std::cout << ex.name << "  (" << ex.points << " points)  " << ex.title << "\n";
         for (const auto& t : ex.tests)
             std::cout << "    " << t.name << "  " << t.points << (t.hidden ? "  [hidden]" : "")
@@ -113,10 +79,44 @@ int cmd_list(const Course& course) {
     return 0;
 }
 
+// `list --check`: 0 when every name matches, 1 on a mismatch, 2 when an
+// exercise could not be built or listed (the course's problem, said as such).
+int cmd_list_check(const Course& course, const std::vector<std::string>& only, Runner& runner, const Toolchain& tc,
+                   const Common& c) {
+    int status = kAllPassed;
+    for (const auto& ex : course.exercises) {
+        if (!selected(only, ex.name)) continue;
+        const fs::path scratch =
+            fs::temp_directory_path() / ("conclab-list-" + ex.name + "-" + std::to_string(::getpid()));
+        fs::remove_all(scratch);
+        fs::create_directories(scratch);
+        fs::permissions(scratch, fs::perms::all);
+        std::vector<std::string> problems;
+        bool listed = true;
+        try {
+            problems = list_check(course, ex, runner, tc, scratch);
+        } catch (const std::exception& e) {
+            std::cerr << ex.name << ": cannot check test names: " << e.what() << "\n";
+            status = kGraderError;
+            listed = false;
+        }
+        if (!c.keep) {
+            std::error_code ec;
+            fs::remove_all(scratch, ec);
+            fs::remove_all(scratch.string() + "-hidden", ec);
+        }
+        for (const auto& p : problems) std::cout << p << "\n";
+        if (!problems.empty() && status == kAllPassed) status = kSomeFailed;
+        if (problems.empty() && listed)
+            std::cout << ex.name << ": every manifest test names one TEST, every TEST is graded\n";
+    }
+    return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the grader (NOTES)
+    ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the grader (docs/notes.md, "Processes")
     CLI::App app{"conclab: grade C++ concurrency exercises under ThreadSanitizer, in a sandbox"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string(config::version));
@@ -185,7 +185,12 @@ int main(int argc, char** argv) {
         ->required()
         ->check(CLI::ExistingFile);
 
+    bool list_check_names = false;
     auto* l = app.add_subcommand("list", "exercises, their points and tests");
+    l->add_flag("--check", list_check_names,
+                "build every variant and fail on a manifest test without exactly one GoogleTest test, or a TEST "
+                "no manifest test claims (docs/manifest.md)");
+    l->add_option("--exercise", exercises, "only this exercise (repeatable)");
     add_common(l, common);
 
     std::string verify_dir, expect;
@@ -216,7 +221,7 @@ int main(int argc, char** argv) {
                 std::cerr << "conclab: no exercise named '" << e << "' (see `conclab list`)\n";
                 return kGraderError;
             }
-        if (l->parsed()) return cmd_list(course);
+        if (l->parsed() && !list_check_names) return cmd_list(course, exercises);
         if (h->parsed()) {
             write_handout(course, handout_out);
             auto problems = verify_handout(course, handout_out);
@@ -242,6 +247,7 @@ int main(int argc, char** argv) {
         if (sp->parsed()) return run_slurm_preflight(course, tc, run_dir, parse_tier(common.sandbox));
         auto runner = make_runner(parse_tier(common.sandbox));
         // make_runner prints the tier, and a loud warning when the run is not isolated.
+        if (l->parsed()) return cmd_list_check(course, exercises, *runner, tc, common);
         std::string canary = check_machine(*runner, tc);
 
         if (v->parsed()) {
@@ -274,9 +280,9 @@ int main(int argc, char** argv) {
         ro.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
         ro.show_hidden_details = !visible;
         write_terminal(std::cout, r, ro);
-        if (!json_out.empty()) write_file(json_out, to_json(r));
-        if (!junit_out.empty()) write_file(junit_out, to_junit(r));
-        if (!gradescope_out.empty()) write_file(gradescope_out, to_gradescope(r));
+        if (!json_out.empty()) write_file_atomic(json_out, to_json(r));
+        if (!junit_out.empty()) write_file_atomic(junit_out, to_junit(r));
+        if (!gradescope_out.empty()) write_file_atomic(gradescope_out, to_gradescope(r));
         if (github) {
             std::cout << to_github_annotations(r);
             if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {

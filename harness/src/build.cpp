@@ -276,7 +276,8 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
     // Paths in objects (debug info, __FILE__ in GoogleTest's messages) are
     // course-relative: exercises/<ex>/..., graders/<ex>/...
     std::vector<std::string> include = {"-I", exdir.string(), "-I", (scratch / graders_rel).string(),
-                                        "-I", (scratch / "graders").string(),
+                                        // the grader kit: #include "kit/<name>.hpp" (graders/common/README.md)
+                                        "-I", (scratch / "graders" / "common").string(),
                                         "-isystem", tc.gtest_include.string(),
                                         "-ffile-prefix-map=" + scratch.string() + "/=",
                                         "-ffile-prefix-map=" + hidden_root.string() + "/="};

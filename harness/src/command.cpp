@@ -19,7 +19,7 @@ namespace conclab {
 namespace bp = boost::process;
 
 namespace {
-// Children inherit every fd by default with Boost.Process v1 (NOTES): close them.
+// Children inherit every fd by default with Boost.Process v1 (docs/notes.md, "Processes"): close them.
 struct close_inherited_fds : bp::extend::handler {
     template <class Exec>
     void on_exec_setup(Exec&) const {

@@ -1,7 +1,16 @@
 #include "conclab/files.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace conclab {
 
@@ -14,6 +23,37 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes) 
         out.append(buf, static_cast<std::size_t>(in.gcount()));
     }
     return out;
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& text) {
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    // Unique per process, thread and call: parallel gradings write beside each other.
+    static std::atomic<unsigned> counter{0};
+    std::filesystem::path tmp = path;
+    tmp += ".tmp." + std::to_string(::getpid()) + "." +
+           std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + "." +
+           std::to_string(counter.fetch_add(1));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    auto fail = [&](int err) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+    };
+    std::size_t off = 0;
+    while (off < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) fail(n < 0 ? errno : EIO);
+        off += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) fail(errno);
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+    }
 }
 
 }  // namespace conclab

@@ -297,7 +297,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
             score_exercise(res);
             return res;
         }
-        // The exercise's TSan suppressions (known false positives, NOTES) travel with the binaries.
+        // The exercise's TSan suppressions (known false positives, docs/notes.md "ThreadSanitizer") travel with the binaries.
         fs::path supp = course.grader_dir(ex.name) / "tsan.supp";
         if (fs::exists(supp)) fs::copy_file(supp, scratch.path / "bin" / "tsan.supp");
         fs::permissions(scratch.path / "bin", fs::perms::all);
@@ -335,6 +335,33 @@ SubmissionResult grade_submission(const Course& course, const Submission& sub, R
     }
     score_submission(r);
     bound_result(r);
+    return r;
+}
+
+SubmissionResult grader_error_result(const std::vector<const Exercise*>& exercises, const std::string& id,
+                                     const std::string& why, bool visible_only) {
+    SubmissionResult r;
+    r.submission = id;
+    r.grader_version = config::version;
+    for (const Exercise* ex : exercises) {
+        ExerciseResult er;
+        er.name = ex->name;
+        er.message = why;
+        for (const auto& t : ex->tests) {
+            if (visible_only && t.hidden) continue;
+            TestResult tr;
+            tr.name = t.name;
+            tr.max_score = t.points;
+            tr.status = Status::error;
+            tr.message = why;
+            tr.hidden = t.hidden;
+            tr.hint = t.hint;
+            er.tests.push_back(tr);
+        }
+        score_exercise(er);
+        r.exercises.push_back(er);
+    }
+    score_submission(r);
     return r;
 }
 

@@ -1,6 +1,7 @@
 // The SQLite gradebook (gradebook.hpp).
 #include <cstdint>
 
+#include "conclab/files.hpp"
 #include "conclab/gradebook.hpp"
 #include "conclab/report.hpp"
 
@@ -460,22 +461,7 @@ std::string Gradebook::csv(const std::vector<std::string>& exercise_order) const
 }
 
 void Gradebook::export_csv(const fs::path& file, const std::vector<std::string>& exercise_order) const {
-    auto text = csv(exercise_order);
-    auto tmp = file;
-    tmp += ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error("cannot write " + tmp.string());
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    }
-    std::error_code ec;
-    fs::rename(tmp, file, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw std::runtime_error("cannot write " + file.string());
-    }
+    write_file_atomic(file, csv(exercise_order));
 }
 
 GradebookSummary Gradebook::summary(std::size_t top_failed) const {

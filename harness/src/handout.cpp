@@ -1,9 +1,10 @@
 // `conclab handout`: the student repository (handout.hpp).
 //
 // What goes in (a whitelist, so that nothing added to the course later leaks by
-// default): CMakeLists.txt, Makefile, README.md, course.yaml, .gitignore,
+// default): CMakeLists.txt, Makefile, README.md, .gitignore,
 // LICENSE*, harness/, ci/, docs/, and for each exercise that has a manifest
-// exercises/<ex>/ and graders/<ex>/. ci/github/grade.yml is also installed as
+// exercises/<ex>/ and graders/<ex>/, and graders/common/ (the grader kit).
+// ci/github/grade.yml is also installed as
 // .github/workflows/grade.yml so the students' pushes are graded.
 //
 // What stays out: reference/, tests/ (known-wrong and hostile corpora, the
@@ -30,18 +31,11 @@ namespace fs = std::filesystem;
 namespace conclab {
 namespace {
 
-const std::set<std::string> kTopFiles = {"CMakeLists.txt", "Makefile", "README.md", "course.yaml", ".gitignore",
+const std::set<std::string> kTopFiles = {"CMakeLists.txt", "Makefile", "README.md", ".gitignore",
                                          ".clang-format", "LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING"};
 const std::set<std::string> kTopDirs = {"harness", "ci", "docs"};
 // never copied, at any depth
 const std::set<std::string> kNeverDirs = {".git", "build", ".cache", "__pycache__"};
-
-void write_file(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + p.string());
-}
 
 bool named_hidden(const fs::path& rel) {
     for (auto& part : rel) {
@@ -310,10 +304,15 @@ void write_handout(const Course& course, const fs::path& out) {
 
         auto manifest = handout_manifest(ex);
         auto manifest_out = out / "exercises" / ex.name / ex.manifest_path.filename();
-        write_file(manifest_out, manifest);
+        write_file_atomic(manifest_out, manifest);
         // the loader accepts it (points add up, sources exist) and it means the same
         check_same_visible(ex, load_exercise(manifest_out));
     }
+
+    // The grader kit every exercise's graders include (graders/common/README.md).
+    if (fs::is_directory(root / "graders" / "common"))
+        copy_tree(root / "graders" / "common", out / "graders" / "common",
+                  [](const fs::path& rel) { return named_hidden(rel); });
 
     // the students' CI: grade every push with the visible tests
     auto workflow = root / "ci" / "github" / "grade.yml";
@@ -445,8 +444,11 @@ std::vector<std::string> verify_handout(const Course& course, const fs::path& ha
                 auto norm = normalize(ref_lines[i]);
                 if (!telling(norm) || stub.count(norm) || generic.count(norm) || reported.count(norm)) continue;
                 for (auto& f : files) {
-                    bool in_scope = f.exercise.empty() ? f.top != "harness" && f.top != "exercises" && f.top != "graders"
-                                                       : f.exercise == ex.name;
+                    // graders/common (the grader kit) is shared by every exercise: searched for each
+                    const bool kit = f.top == "graders" && f.exercise == "common";
+                    bool in_scope = kit || (f.exercise.empty()
+                                                ? f.top != "harness" && f.top != "exercises" && f.top != "graders"
+                                                : f.exercise == ex.name);
                     if (!in_scope) continue;
                     auto hit = f.first_line.find(norm);
                     if (hit == f.first_line.end()) continue;

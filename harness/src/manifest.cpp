@@ -44,6 +44,8 @@ std::pair<double, std::string> number_and_unit(const std::string& text) {
 
 }  // namespace
 
+std::string default_gtest_filter(const std::string& test_name) { return "*." + test_name; }
+
 std::uint64_t parse_size(const std::string& text) {
     auto [n, unit] = number_and_unit(text);
     static const std::pair<const char*, double> units[] = {
@@ -308,7 +310,8 @@ Exercise load_exercise(const std::filesystem::path& manifest) {
             if (b->is_program()) r.fail(n["gtest"], key + ".gtest", "build '" + t.build + "' is a program, not GoogleTest");
             t.gtest = r.str(n["gtest"], key + ".gtest");
         } else if (!b->is_program()) {
-            r.fail(n, key + ".gtest", "missing: which GoogleTest tests (--gtest_filter) this test runs");
+            // One name per test (docs/manifest.md): the test `x` is the TEST(AnySuite, x).
+            t.gtest = default_gtest_filter(t.name);
         }
         if (n["args"]) t.args = r.strings(n["args"], key + ".args");
         if (n["stdin"]) t.stdin_data = r.str(n["stdin"], key + ".stdin");

@@ -1,4 +1,4 @@
-// Verdicts and points. The order of checks is the judges' order (NOTES,
+// Verdicts and points. The order of checks is the judges' order (docs/notes.md, "Sandboxing";
 // DOMjudge), with tampering first: grader error -> tampering -> time limit -> memory limit -> output limit ->
 // sanitizer finding -> runtime error -> wrong answer.
 #include "conclab/score.hpp"

@@ -1,5 +1,5 @@
 // Scanning a student's source for ways to switch the sanitizers off or steer
-// the grader (see tamper.hpp). NOTES: students can switch TSan off with
+// the grader (see tamper.hpp). docs/notes.md: students can switch TSan off with
 // no_sanitize attributes, their own __tsan_default_options(), __tsan_* calls.
 //
 // How: the source is turned into two views of the same length (so offsets and

@@ -93,6 +93,8 @@ private:
         argv.insert(argv.end(), flags.begin(), flags.end());
         argv.insert(argv.end(), {"-I", (root_ / exdir()).string()});
         if (!grader_dir.empty()) argv.insert(argv.end(), {"-I", grader_dir.string()});
+        // the grader kit, as build.cpp puts it on the path (graders/common/README.md)
+        if (!grader_dir.empty()) argv.insert(argv.end(), {"-I", (grader_dir.parent_path() / "common").string()});
         argv.insert(argv.end(), {"-isystem", config::gtest_include});
         argv.insert(argv.end(), tail.begin(), tail.end());
         CommandResult r = run_command(argv, root_, std::chrono::seconds(300), std::size_t(1) << 30);

@@ -157,7 +157,6 @@ TEST_F(ManifestTest, BadValuesAreNamed) {
         {"repeat: 10", "repeat: 0", "tests.fast.repeat"},
         {"sanitizer: none", "sanitizer: memory", "builds.release.sanitizer"},
         {"name: works", "name: Works", "tests.Works"},
-        {"gtest: Ex.Works\n", "\n", "tests.works.gtest"},
         {"name: ex\n", "name: other\n", "name"},
         {"link: ['-Wl,--wrap=read']", "link: [-Wl,--wrap=read]", "builds.prog.link"},
     };
@@ -169,6 +168,17 @@ TEST_F(ManifestTest, BadValuesAreNamed) {
         EXPECT_EQ(e.key(), c.key) << "replacing '" << c.from << "': " << e.what();
         EXPECT_GT(e.line(), 0) << e.what();
     }
+}
+
+// One name per test (docs/manifest.md): without `gtest:` the test runs the
+// TEST whose name is its own, in any suite.
+TEST_F(ManifestTest, GtestFilterDefaultsToTheTestsName) {
+    std::string yaml = kGood;
+    yaml.replace(yaml.find("    gtest: Ex.Works\n"), std::string("    gtest: Ex.Works\n").size(), "");
+    Exercise ex = load_exercise(write(yaml));
+    EXPECT_EQ(ex.tests[0].name, "works");
+    EXPECT_EQ(ex.tests[0].gtest, "*.works");
+    EXPECT_EQ(ex.tests[1].gtest, "Ex.Fast");   // an explicit `gtest:` still wins
 }
 
 TEST_F(ManifestTest, DuplicateTestName) {

@@ -1,4 +1,4 @@
-// Report formats: JSON (SPEC §2), terminal, Gradescope, GitHub, Markdown.
+// Report formats: JSON (docs/design.md, "Results"), terminal, Gradescope, GitHub, Markdown.
 #include <cstdint>
 
 #include <gtest/gtest.h>

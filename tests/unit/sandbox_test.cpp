@@ -567,12 +567,17 @@ TEST_P(IsolatedSandboxTest, ReadablePathsAreVisibleReadOnlyAtTheirOwnPath) {
 
 TEST_P(IsolatedSandboxTest, CourseTreeAndHostFilesAreNotVisible) {
     fs::path course = fs::path(CONCLAB_TEST_DATA).parent_path().parent_path().parent_path();  // the source tree
+    // A host file outside the course tree, made here (a fixed path would tie the
+    // test to one machine's layout): the program sees its own /tmp, not the host's.
+    const fs::path host_file = fs::temp_directory_path() / ("conclab-host-file-" + std::to_string(::getpid()));
+    std::ofstream(host_file) << "not for the sandbox\n";
     for (const fs::path& p : {course / "CMakeLists.txt", fs::path(CONCLAB_TEST_DATA), fs::path("/etc/shadow"),
-                              fs::path("/root"), fs::path("/home"), fs::path("/work/shared/SPEC.md")}) {
+                              fs::path("/root"), fs::path("/home"), host_file}) {
         RunResult r = run(spec({"read", p.string()}));
         ASSERT_TRUE(r.started) << r.start_error;
         EXPECT_EQ(r.out.text, "ENOENT\n") << p;
     }
+    fs::remove(host_file);
 }
 
 TEST_P(IsolatedSandboxTest, NetworkIsOwnLoopbackOnly) {

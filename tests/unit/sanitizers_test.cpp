@@ -95,7 +95,7 @@ const Expected kRecorded[] = {
      {"at counter.cpp:9 in counter::Counter::increment()"}},
     {"tsan_race_gtest_stderr.txt", "data race", "exercises/counter/counter.cpp", 9,
      {"by thread T2 at counter.cpp:9"}},
-    // the racing stacks stop in libstdc++ (NOTES): placed where the racing thread was started
+    // the racing stacks stop in libstdc++ (docs/notes.md): placed where the racing thread was started
     {"tsan_race_ostream.txt", "data race", "exercises/udp_chat/udp_chat.cpp", 13,
      {"inside library code", "std::ostream", "thread T1 was started at udp_chat.cpp:13 in udp_chat::chat(std::ostream&)",
       "xsputn"}},
@@ -223,7 +223,7 @@ TEST(SanitizerScan, AReportWithNoStudentFrameHasNoFileAndSaysWhereItWas) {
 }
 
 TEST(SanitizerScan, AThreadStartedAfterAMultiThreadedForkIsAFindingWithoutALocation) {
-    // a one-line report from the child's log file (TSan kills the child, exit 66; NOTES)
+    // a one-line report from the child's log file (TSan kills the child, exit 66; docs/notes.md)
     SanitizerScan scan = scan_sanitizer_output(data("tsan_fork_threads.txt") + "\nother output\n", kStudentFiles);
     EXPECT_FALSE(scan.runtime_failure);
     ASSERT_EQ(scan.findings.size(), 1u);
@@ -351,7 +351,7 @@ TEST(SanitizerOptions, TsanHasTheMeasuredOptions) {
                             "atexit_sleep_ms=0", "history_size=7", "log_path=/tmp/scratch/logs/tsan",
                             "suppressions=/tmp/scratch/tsan.supp"})
         EXPECT_NE(o.find(opt), std::string::npos) << opt << " missing in " << o;
-    EXPECT_EQ(o.find("force_seq_cst_atomics"), std::string::npos);  // NOTES: it hid a real race
+    EXPECT_EQ(o.find("force_seq_cst_atomics"), std::string::npos);  // docs/notes.md: it hid a real race
     EXPECT_EQ(tsan_options("/tmp/l/tsan", "").find("suppressions"), std::string::npos);
     EXPECT_EQ(tsan_options("", "").find("log_path"), std::string::npos);
 }

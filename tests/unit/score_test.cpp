@@ -42,7 +42,7 @@ TEST(Judge, SandboxFailureIsTheGradersError) {
 
 TEST(Judge, SanitizerStartFailureIsTheGradersErrorNotTheStudents) {
     RunEvidence ev = clean_run();
-    ev.run.exit_code = 66;  // NOTES: the same exit code as a race
+    ev.run.exit_code = 66;  // docs/notes.md: the same exit code as a race
     ev.sanitizer_runtime_failure = true;
     ev.sanitizer_failure_text = "FATAL: ThreadSanitizer: unexpected memory mapping";
     EXPECT_EQ(judge_run(test_spec(), ev).status, Status::error);

@@ -548,7 +548,7 @@ int run_chat(int argc, char** argv, std::istream& in, std::ostream& out) {
 )SRC";
 
 const char* kCleanHeader = R"SRC(#pragma once
-// counter.hpp: the public API (docs: SPEC 3.1)
+// counter.hpp: the public API (exercises/counter/README.md)
 #include <atomic>
 
 namespace counter {

@@ -1,7 +1,7 @@
 #pragma once
 // A per-run control group: the part of tier (a) that bounds a whole process
 // tree (memory incl. swap, process count), kills it without leaving anything
-// behind and tells afterwards whether a limit was hit (NOTES.md, Sandboxing).
+// behind and tells afterwards whether a limit was hit (docs/notes.md, "Sandboxing").
 //
 // Works on cgroup v1 (the "hybrid" layout: one mount per controller plus a
 // controller-less cgroup2 at .../unified) and on a pure cgroup v2 mount. One

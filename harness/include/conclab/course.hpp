@@ -11,7 +11,7 @@ namespace conclab {
 
 struct Course {
     std::filesystem::path root;            // holds exercises/, graders/, maybe reference/
-    std::vector<Exercise> exercises;       // sorted by name... in `exercises:` order of course.yaml if any
+    std::vector<Exercise> exercises;       // sorted by folder name (the order reports and gradebooks use)
 
     static Course load(const std::filesystem::path& root);   // throws ManifestError
     const Exercise* find(const std::string& name) const;

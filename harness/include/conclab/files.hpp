@@ -1,5 +1,5 @@
 #pragma once
-// Reading a whole file, the one way every stage of the pipeline does it.
+// Reading and writing whole files, the one way every stage of the pipeline does it.
 
 #include <cstddef>
 #include <filesystem>
@@ -14,5 +14,12 @@ namespace conclab {
 // gives "" — callers that must tell "missing" from "empty" check exists() first.
 std::string read_file(const std::filesystem::path& path,
                       std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
+
+// Writes `text` to `path` so that a reader sees the old file or the whole new
+// one, never half of it, even after a crash or a kill mid-write (a gradebook
+// or results.json is read by the next, resumed run): a temporary file beside
+// it, fsync, then rename. Creates the parent directories. Throws
+// std::runtime_error naming the file.
+void write_file_atomic(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace conclab

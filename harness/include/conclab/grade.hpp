@@ -25,6 +25,12 @@ SubmissionResult grade_submission(const Course& course, const Submission& sub, R
 ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Submission& sub,
                               Runner& runner, const Toolchain& tc, const GradeOptions& opt);
 
+// What a submission gets when the grader itself failed (no sandbox, a failed
+// canary): every selected test `error`, with its points, hint and hidden flag,
+// so reports still say what each test is; never a student's failure.
+SubmissionResult grader_error_result(const std::vector<const Exercise*>& exercises, const std::string& id,
+                                     const std::string& why, bool visible_only = false);
+
 // Proves the runner + TSan work on this machine: a known race must be reported,
 // a clean program must not. Returns "" if fine, else what went wrong.
 std::string run_canary(Runner& runner, const Toolchain& tc, const std::filesystem::path& scratch);

@@ -59,7 +59,7 @@ struct TestSpec {
     std::string name;
     double points = 0;
     std::string build;                     // empty for symbol scans
-    std::string gtest;                     // --gtest_filter
+    std::string gtest;                     // --gtest_filter; default_gtest_filter(name) unless `gtest:` says
     std::vector<std::string> args;
     std::string stdin_data;
     std::optional<int> exit_code;          // expected exit code
@@ -84,6 +84,10 @@ struct Exercise {
 
     const BuildSpec* find_build(const std::string& name) const;
 };
+
+// The rule that ties a manifest test to its GoogleTest test (docs/manifest.md):
+// the test named `x` runs TEST(<any suite>, x), i.e. the filter "*.x".
+std::string default_gtest_filter(const std::string& test_name);
 
 // Parses one manifest; throws ManifestError.
 Exercise load_exercise(const std::filesystem::path& manifest);

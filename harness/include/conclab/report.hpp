@@ -16,7 +16,7 @@ struct ReportOptions {
 std::string format_points(double points);
 
 void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOptions& opt = {});
-std::string to_json(const SubmissionResult& r, bool include_hidden_details = true);   // SPEC §2
+std::string to_json(const SubmissionResult& r, bool include_hidden_details = true);   // docs/design.md, "Results"
 SubmissionResult from_json(const std::string& json);
 std::string to_junit(const SubmissionResult& r);
 std::string to_gradescope(const SubmissionResult& r);

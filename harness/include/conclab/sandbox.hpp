@@ -1,5 +1,5 @@
 #pragma once
-// Isolation tiers (NOTES.md): (a) root: cgroup + bubblewrap; (b) user namespaces:
+// Isolation tiers (docs/notes.md, "Sandboxing"): (a) root: cgroup + bubblewrap; (b) user namespaces:
 // bubblewrap + rlimits; (c) neither: fork + setsid + rlimits + kill, not isolated.
 //
 // make_runner() picks (or checks) a tier once; Runner::run() may then be

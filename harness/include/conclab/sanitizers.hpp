@@ -1,6 +1,6 @@
 #pragma once
 // Reading sanitizer reports (TSan, ASan/UBSan/LSan) into findings. Reports are
-// classified by their text, never by exit code (NOTES: TSan's 66 also means
+// classified by their text, never by exit code (docs/notes.md: TSan's 66 also means
 // "TSan failed to start"). Recorded examples: tests/unit/data/sanitizers/.
 #include <string>
 #include <string_view>
@@ -49,7 +49,7 @@ SanitizerScan scan_sanitizer_output(std::string_view text, const std::vector<std
 // at ' ', ',', ':' and tabs; a path containing any of them is quoted ('...' or "...",
 // measured to work with gcc 12's runtimes); a path containing both quote characters
 // throws std::invalid_argument.
-//  tsan: NOTES' options + history_size=7 (gcc's maximum) + allow_user_segv_handler=0 +
+//  tsan: the options of docs/notes.md + history_size=7 (gcc's maximum) + allow_user_segv_handler=0 +
 //        color=never; exit code 66.
 //  asan: halt_on_error=1 abort_on_error=0 exitcode=67 detect_leaks=1
 //        detect_stack_use_after_return=1 check_initialization_order=1 strict_init_order=1

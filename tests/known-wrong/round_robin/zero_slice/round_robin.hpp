@@ -1,6 +1,6 @@
 // round_robin: generator tasks and a round-robin scheduler with C++20 coroutines.
 //
-// Reference solution. The public API (everything the SPEC names) is fixed; the
+// Reference solution. The public API (everything the statement names) is fixed; the
 // private members and the promise_type's insides are one way to fill it in.
 #pragma once
 
