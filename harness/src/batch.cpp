@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "conclab/batch.hpp"
+#include "conclab/report_html.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -408,6 +409,7 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
 
     if (todo.empty()) {
         gb.export_csv(Gradebook::csv_path(opt.out), order);
+        std::cout << "dashboard: " << write_dashboard(opt.out, order).string() << "\n";
         gb.end_run(run, "finished");
         print_summary(gb, std::cout);
         std::cout << "gradebook: " << Gradebook::csv_path(opt.out).string() << "\n";
@@ -530,6 +532,7 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
     double secs = progress.elapsed();
     std::size_t graded_now = progress.done();
     gb.export_csv(Gradebook::csv_path(opt.out), order);
+    std::cout << "dashboard: " << write_dashboard(opt.out, order).string() << "\n";
     gb.end_run(run, interrupted ? "interrupted" : "finished");
 
     char rate[64];
