@@ -427,6 +427,15 @@ fs::path write_dashboard(const fs::path& dir, const std::vector<std::string>& ex
         rows.push_back(std::move(row));
     }
 
+    // Only exercises someone was graded on (a batch run with --exercise counter
+    // shows counter, not four empty charts).
+    order.erase(std::remove_if(order.begin(), order.end(),
+                               [&](const std::string& ex) {
+                                   return std::none_of(rows.begin(), rows.end(),
+                                                       [&](const Row& r) { return r.ex.count(ex) > 0; });
+                               }),
+                order.end());
+
     std::ostringstream h;
     std::string name = fs::absolute(dir).lexically_normal().filename().string();
     if (name.empty()) name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
