@@ -261,7 +261,12 @@ void attach_snippets(SubmissionResult& r, const Course& course, const Submission
                     bool same = false;
                     for (std::size_t k = 0; k < i; ++k)
                         same = same || (f.snippets[k].file == f.snippets[i].file && f.snippets[k].line == f.snippets[i].line);
-                    if (same) { f.snippets[i].lines.clear(); f.snippets[i].first_line = 0; f.snippets[i].column = 0; }
+                    if (same) {
+                        f.snippets[i].lines.clear();
+                        f.snippets[i].first_line = 0;
+                        f.snippets[i].column = 0;
+                        f.snippets[i].label += " (the same line)";
+                    }
                     else fill(f.snippets[i]);
                 }
                 if (!f.snippets.empty()) ++shown;
