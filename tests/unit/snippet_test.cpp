@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "conclab/gradebook.hpp"
 #include "conclab/report.hpp"
 #include "conclab/report_html.hpp"
 #include "conclab/sanitizers.hpp"
@@ -170,7 +171,7 @@ TEST(Snippet, AttachReadsTheSubmissionAndNamesTheMember) {
     std::ostringstream term;
     write_terminal(term, r);
     EXPECT_NE(term.str().find(">  9 |     value_ += 1;"), std::string::npos) << term.str();
-    EXPECT_NE(term.str().find("previous write by thread T1 — exercises/counter/counter.cpp:9"), std::string::npos);
+    EXPECT_NE(term.str().find("previous write by thread T1 (the same line) — exercises/counter/counter.cpp:9"), std::string::npos);
     EXPECT_NE(to_junit(r).find("&gt;  9 |     value_ += 1;"), std::string::npos);   // XML-escaped
     EXPECT_NE(to_gradescope(r).find(">  9 |     value_ += 1;"), std::string::npos);
     std::string html = to_html(r);
@@ -295,6 +296,62 @@ TEST(Snippet, HtmlShowsExpectedAgainstActual) {
     std::string html = to_html(r);
     EXPECT_NE(html.find("<table class=\"diff\">"), std::string::npos) << html;
     EXPECT_NE(html.find("<td>Task1 need: 6</td><td>Task1  need: &lt;6&gt;</td>"), std::string::npos) << html;
+}
+
+}  // namespace
+}  // namespace conclab
+
+namespace conclab {
+namespace {
+
+// The dashboard from a gradebook: per-student reports written and linked,
+// hostile student ids (they are directory names) escaped and percent-encoded.
+TEST(Dashboard, WritesEveryReportAndEscapesStudentIds) {
+    fs::path dir = fs::temp_directory_path() / ("conclab-dashboard-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    {
+        Gradebook gb(dir);
+        auto run = gb.begin_run("test");
+        for (std::string id : {"ada", "<img src=x onerror=alert(1)> & \"co\""}) {
+            SubmissionResult r;
+            r.submission = id;
+            ExerciseResult e;
+            e.name = "counter";
+            e.max_score = 20;
+            e.score = id == "ada" ? 20 : 5;
+            TestResult t;
+            t.name = "increments_are_not_lost";
+            t.status = id == "ada" ? Status::passed : Status::failed;
+            t.max_score = 4;
+            t.score = id == "ada" ? 4 : 0;
+            e.tests.push_back(t);
+            r.exercises.push_back(e);
+            r.score = e.score;
+            r.max_score = 20;
+            gb.record(run, id, "hash-" + id, r);
+            fs::create_directories(dir / id);
+            std::ofstream(dir / id / "results.json") << to_json(r);
+        }
+        gb.end_run(run, "finished");
+    }
+    fs::path index = write_dashboard(dir, {"counter"});
+    std::ifstream in(index);
+    std::string html((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_TRUE(fs::exists(dir / "ada" / "report.html"));
+    EXPECT_TRUE(fs::exists(dir / "<img src=x onerror=alert(1)> & \"co\"" / "report.html"));
+    EXPECT_NE(html.find("<a href=\"ada/report.html\">ada</a>"), std::string::npos) << html;
+    EXPECT_EQ(html.find("<img"), std::string::npos);
+    EXPECT_NE(html.find("href=\"%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%20%26%20%22co%22/report.html\""),
+              std::string::npos)
+        << html;
+    EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;"), std::string::npos);
+    // one of two failed the test: 50 %
+    EXPECT_NE(html.find("<tr data-test=\"counter/increments_are_not_lost\">"), std::string::npos);
+    EXPECT_NE(html.find("> 50%</td>"), std::string::npos) << html;
+    fs::remove_all(dir);
+    EXPECT_THROW(write_dashboard(dir), std::runtime_error);   // no gradebook: said, not created
+    EXPECT_FALSE(fs::exists(dir / "gradebook.sqlite"));
 }
 
 }  // namespace
