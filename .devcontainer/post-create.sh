@@ -13,9 +13,14 @@ if [ "${ID:-}" != debian ] || [ "${VERSION_ID:-}" != 12 ]; then
 fi
 
 if [ "${1:-}" = --dry-run ]; then
+  # One apt-cache call (each reads the whole cache): a package with an
+  # installable candidate is listed as "name:" then "  Candidate: <version>".
+  # (apt-cache show exits 0 when any one of its packages exists: not enough.)
+  available=$(apt-cache policy $(bash ci/setup.sh --list) 2>/dev/null |
+    awk '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) } /^  Candidate:/ && $2 != "(none)" { print p }')
   missing=()
   for p in $(bash ci/setup.sh --list); do
-    apt-cache show "$p" > /dev/null 2>&1 || missing+=("$p")
+    grep -qx -- "$p" <<< "$available" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "post-create: not in this system's package archive: ${missing[*]} (run apt-get update?)" >&2

@@ -14,10 +14,15 @@ rm -rf "$CLASS"
 mkdir -p "$CLASS"
 
 # put STUDENT EXERCISE DIR: copy DIR's editable files into STUDENT's handout layout.
+# A known-wrong case holds only the files it changes (docs/corpus.md): the
+# others come from the stub.
 put() {
-  local student=$1 ex=$2 dir=$3
+  local student=$1 ex=$2 dir=$3 f
   mkdir -p "$CLASS/$student/exercises/$ex"
-  cp "$dir"/"$ex".hpp "$dir"/"$ex".cpp "$CLASS/$student/exercises/$ex/"
+  for f in "$ex.hpp" "$ex.cpp"; do
+    if [ -f "$dir/$f" ]; then cp "$dir/$f" "$CLASS/$student/exercises/$ex/"
+    else cp "$ROOT/exercises/$ex/$f" "$CLASS/$student/exercises/$ex/"; fi
+  done
 }
 
 # ada: the reference solution of every exercise.
