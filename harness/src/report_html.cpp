@@ -148,7 +148,8 @@ details summary{cursor:pointer;color:var(--mute)}
 .scroll{overflow-x:auto}
 th[data-sort]{cursor:pointer}
 th[data-sort]::after{content:" ⇅";color:var(--mute)}
-@media (max-width:600px){body{font-size:14px}header,main{padding:8px}pre{font-size:12px}}
+td code{overflow-wrap:anywhere}
+@media (max-width:600px){body{font-size:14px}header,main{padding:8px}pre{font-size:12px}table{font-size:.85em}.bar{display:none}}
 )CSS";
 
 std::string page_head(const std::string& title) {
@@ -331,7 +332,7 @@ std::string histogram_svg(const std::vector<double>& fractions, const std::strin
         ++bins[b];
     }
     int top = std::max(1, *std::max_element(std::begin(bins), std::end(bins)));
-    const int W = 330, H = 140, bw = 28, base = 115;
+    const int W = 345, H = 140, bw = 28, base = 115;   // room for the last "100%" label
     std::ostringstream s;
     s << "<svg viewBox=\"0 0 " << W << " " << H << "\" width=\"100%\" role=\"img\" aria-label=\"" << html_text(label)
       << "\">";
