@@ -20,8 +20,9 @@ build: $(BUILD)/build.ninja
 	@cmake --build $(BUILD) --target conclab -- -j $(JOBS)
 
 # Grade the exercises in this working tree with their visible tests.
+# It also writes $(BUILD)/report.html (docs/reports.md) and prints its path.
 check: build
-	@$(CONCLAB) grade . --visible $(addprefix --exercise ,$(EX))
+	@$(CONCLAB) grade . --visible $(addprefix --exercise ,$(EX)) --html $(BUILD)/report.html
 
 # The project's own test suite (what CI runs).
 test: $(BUILD)/build.ninja

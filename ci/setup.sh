@@ -15,7 +15,15 @@ PACKAGES=(
   libxml2-utils              # xmllint, validates JUnit output in the tests
   sqlite3                    # the gradebook check in `make test` reads gradebook.sqlite
   slurm-wlm munge            # tests/slurm: a real one-node Slurm cluster (batch --backend slurm)
+  chromium                   # tests/html_check.sh renders the HTML reports headless
+  fonts-wqy-microhei         # CJK glyphs (README.zh.md, Chinese text in reports) instead of empty boxes
 )
+
+# --list: the package names, one a line (.devcontainer/post-create.sh checks them)
+if [ "${1:-}" = --list ]; then
+  printf '%s\n' "${PACKAGES[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: grade a small sample class — the reference and known-wrong
-# submissions bundled in this repository — then print the gradebook and one
-# student's report. Everything happens under $BUILD/demo.
+# submissions bundled in this repository — then print the gradebook, one
+# student's report and the path of the class dashboard (index.html).
+# Everything happens under $BUILD/demo.
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,10 +14,15 @@ rm -rf "$CLASS"
 mkdir -p "$CLASS"
 
 # put STUDENT EXERCISE DIR: copy DIR's editable files into STUDENT's handout layout.
+# A known-wrong case holds only the files it changes (docs/corpus.md): the
+# others come from the stub.
 put() {
-  local student=$1 ex=$2 dir=$3
+  local student=$1 ex=$2 dir=$3 f
   mkdir -p "$CLASS/$student/exercises/$ex"
-  cp "$dir"/"$ex".hpp "$dir"/"$ex".cpp "$CLASS/$student/exercises/$ex/"
+  for f in "$ex.hpp" "$ex.cpp"; do
+    if [ -f "$dir/$f" ]; then cp "$dir/$f" "$CLASS/$student/exercises/$ex/"
+    else cp "$ROOT/exercises/$ex/$f" "$CLASS/$student/exercises/$ex/"; fi
+  done
 }
 
 # ada: the reference solution of every exercise.
@@ -46,3 +52,7 @@ column -s, -t < "$OUT/gradebook.csv" 2>/dev/null || cat "$OUT/gradebook.csv"
 echo
 echo "== cleo's report ($OUT/cleo/results.json)"
 "$CONCLAB" report "$OUT/cleo/results.json"
+echo
+# Last, so it is what stays on the screen: the page a TA opens (docs/reports.md).
+echo "== class dashboard: file://$(realpath "$OUT/index.html")"
+echo "   each student's report: file://$(realpath "$OUT")/<student>/report.html"

@@ -70,3 +70,15 @@ endforeach()
 # ...and the check can fail: a copied exercise with a renamed manifest test.
 add_test(NAME list-check/fails-on-mismatch
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/list_check_fails.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR})
+# The HTML reports rendered in headless Chromium: DOM checks at 1280 px and
+# phone width, screenshots in build/screenshots/ (tests/html_check.sh).
+add_test(NAME html COMMAND bash ${CMAKE_SOURCE_DIR}/tests/html_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
+                           ${CMAKE_BINARY_DIR}/html-check)
+set_tests_properties(html PROPERTIES TIMEOUT 1200 LABELS "html;browser")
+
+# The student README in the handout, .devcontainer/, README.zh.md (tests/handout_readme_check.sh,
+# tests/devcontainer_check.sh).
+add_test(NAME handout_readme COMMAND bash ${CMAKE_SOURCE_DIR}/tests/handout_readme_check.sh $<TARGET_FILE:conclab>
+                                     ${CMAKE_SOURCE_DIR})
+add_test(NAME devcontainer COMMAND bash ${CMAKE_SOURCE_DIR}/tests/devcontainer_check.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(handout_readme devcontainer PROPERTIES LABELS "handout")

@@ -28,6 +28,9 @@ grade_status=$?
 set -e
 tail -n 30 grade.log
 if [ "$make_status" -eq 0 ]; then echo "make check passed on the stubs"; exit 1; fi
+# make check also writes the student's HTML report and says where (docs/reports.md)
+grep -q "HTML report: .*/build/report.html" check.log && [ -s build/report.html ] ||
+  { echo "make check did not write build/report.html"; exit 1; }
 if [ "$grade_status" -ne 1 ]; then echo "conclab grade exited $grade_status on the stubs, expected 1 (tests failed)"; exit 1; fi
 # Every exercise was graded, none scored full marks, none hit a grader error.
 for ex in $(ls exercises); do

@@ -18,6 +18,7 @@
 #include "conclab/listcheck.hpp"
 #include "conclab/machine_check.hpp"
 #include "conclab/report.hpp"
+#include "conclab/report_html.hpp"
 #include "conclab/sandbox.hpp"
 #include "conclab/score.hpp"
 #include "conclab/verify.hpp"
@@ -122,7 +123,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(config::version));
 
     Common common;
-    std::string sub_dir, json_out, junit_out, gradescope_out;
+    std::string sub_dir, json_out, junit_out, gradescope_out, html_out;
     std::vector<std::string> exercises;
     bool visible = false, github = false;
     int repeat = 1;
@@ -132,6 +133,7 @@ int main(int argc, char** argv) {
     g->add_option("--json", json_out, "write the results as JSON");
     g->add_option("--junit", junit_out, "write JUnit XML");
     g->add_option("--gradescope", gradescope_out, "write Gradescope's results.json");
+    g->add_option("--html", html_out, "write a self-contained HTML report (docs/reports.md)");
     g->add_flag("--github", github, "print GitHub annotations; append a summary to $GITHUB_STEP_SUMMARY");
     g->add_flag("--visible", visible, "visible tests only (what `make check` runs)");
     g->add_option("--repeat", repeat, "grade N times; fails if the scores differ")->check(CLI::Range(1, 100));
@@ -180,10 +182,12 @@ int main(int argc, char** argv) {
     add_common(h, common);
 
     std::string report_file;
+    bool report_html = false;
     auto* rep = app.add_subcommand("report", "print a stored results.json as the terminal report");
-    rep->add_option("results", report_file, "a results.json written by grade --json or batch")
+    rep->add_option("results", report_file, "a results.json written by grade --json or batch (with --html: the batch DIR)")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingPath);
+    rep->add_flag("--html", report_html, "rebuild DIR/index.html and DIR/<student>/report.html from a batch's gradebook");
 
     bool list_check_names = false;
     auto* l = app.add_subcommand("list", "exercises, their points and tests");
@@ -207,6 +211,10 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     try {
+        if (rep->parsed() && report_html) {
+            std::cout << "dashboard: " << write_dashboard(report_file).string() << "\n";
+            return kAllPassed;
+        }
         if (rep->parsed()) {
             std::ifstream in(report_file);
             std::string text((std::istreambuf_iterator<char>(in)), {});
@@ -283,6 +291,10 @@ int main(int argc, char** argv) {
         if (!json_out.empty()) write_file_atomic(json_out, to_json(r));
         if (!junit_out.empty()) write_file_atomic(junit_out, to_junit(r));
         if (!gradescope_out.empty()) write_file_atomic(gradescope_out, to_gradescope(r));
+        if (!html_out.empty()) {
+            write_file_atomic(html_out, to_html(r));
+            std::cout << "HTML report: " << fs::absolute(html_out).lexically_normal().string() << "\n";
+        }
         if (github) {
             std::cout << to_github_annotations(r);
             if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {

@@ -2,6 +2,7 @@
 #include <cstdint>
 
 #include "conclab/batch_support.hpp"
+#include "conclab/report_html.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -382,6 +383,8 @@ void print_summary(const Gradebook& gb, std::ostream& out) {
 int finish(Gradebook& gb, std::int64_t run, const Plan& plan, const BatchOptions& opt, const Progress& progress,
            bool interrupted, std::size_t errors, std::size_t abandoned) {
     gb.export_csv(Gradebook::csv_path(opt.out), plan.order);
+    // The class dashboard and each student's report.html (docs/reports.md), for both backends.
+    std::cout << "dashboard: " << write_dashboard(opt.out, plan.order).string() << "\n";
     gb.end_run(run, interrupted ? "interrupted" : "finished");
     if (plan.todo.empty()) {
         print_summary(gb, std::cout);

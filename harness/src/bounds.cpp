@@ -61,6 +61,15 @@ void bound_result(SubmissionResult& r, std::size_t max_json) {
             for (auto& t : e.tests) bound_test(t, output, message);
         }
     }
+    // Last resort: source snippets go (their file:line stays in each finding).
+    if (to_json(r).size() > max_json)
+        for (auto& e : r.exercises) {
+            e.snippets.clear();
+            for (auto& t : e.tests) {
+                t.snippets.clear();
+                for (auto& f : t.findings) f.snippets.clear();
+            }
+        }
 }
 
 }  // namespace conclab

@@ -2,6 +2,7 @@
 //   manifest (course.cpp) -> tamper scan -> build -> run each test (sandbox) ->
 //   analyze (sanitizer logs, GoogleTest JSON, output matchers, symbols) -> score.
 #include "conclab/grade.hpp"
+#include "conclab/snippet.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -334,6 +335,7 @@ SubmissionResult grade_submission(const Course& course, const Submission& sub, R
         r.exercises.push_back(grade_exercise(course, ex, sub, runner, tc, opt));
     }
     score_submission(r);
+    attach_snippets(r, course, sub);   // source context for reports (snippet.hpp)
     bound_result(r);
     return r;
 }

@@ -1,9 +1,10 @@
 // `conclab handout`: the student repository (handout.hpp).
 //
 // What goes in (a whitelist, so that nothing added to the course later leaks by
-// default): CMakeLists.txt, Makefile, README.md, .gitignore,
-// LICENSE*, harness/, ci/, docs/, and for each exercise that has a manifest
-// exercises/<ex>/ and graders/<ex>/, and graders/common/ (the grader kit).
+// default): CMakeLists.txt, Makefile, README.md (handout/README.md, the
+// students' one, when it exists), .gitignore, LICENSE*, harness/, ci/, docs/,
+// .devcontainer/, and for each exercise that has a manifest exercises/<ex>/
+// and graders/<ex>/, and graders/common/ (the grader kit).
 // ci/github/grade.yml is also installed as
 // .github/workflows/grade.yml so the students' pushes are graded.
 //
@@ -33,7 +34,7 @@ namespace {
 
 const std::set<std::string> kTopFiles = {"CMakeLists.txt", "Makefile", "README.md", ".gitignore",
                                          ".clang-format", "LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING"};
-const std::set<std::string> kTopDirs = {"harness", "ci", "docs"};
+const std::set<std::string> kTopDirs = {"harness", "ci", "docs", ".devcontainer"};
 // never copied, at any depth
 const std::set<std::string> kNeverDirs = {".git", "build", ".cache", "__pycache__"};
 
@@ -292,6 +293,11 @@ void write_handout(const Course& course, const fs::path& out) {
             copy_tree(e.path(), out / name, [](const fs::path&) { return false; });
         }
     }
+    // Students get a README written for them (handout/README.md), not the
+    // course's (TA and maintainer sections, links outside the repository).
+    auto student_readme = root / "handout" / "README.md";
+    if (fs::is_regular_file(student_readme) && !fs::is_symlink(student_readme))
+        fs::copy_file(student_readme, out / "README.md", fs::copy_options::overwrite_existing);
 
     for (auto& ex : course.exercises) {
         copy_tree(course.exercise_dir(ex.name), out / "exercises" / ex.name,

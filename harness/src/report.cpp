@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "conclab/report.hpp"
+#include "conclab/snippet.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -258,9 +259,13 @@ std::string test_details_text(const TestResult& t, std::size_t output_cap) {
     std::string out;
     if (!trim(t.message).empty()) out += trim(t.message) + "\n";
     if (t.status == Status::tampered && !trim(t.evidence).empty()) out += "Evidence:\n" + trim(t.evidence) + "\n";
+    for (auto& sn : t.snippets)
+        for (auto& l : snippet_text(sn)) out += "  " + l + "\n";
     for (auto& f : t.findings) {
         out += finding_headline(f) + "\n";
         for (auto& l : finding_details(f, 6)) out += "    " + l + "\n";
+        for (auto& sn : f.snippets)
+            for (auto& l : snippet_text(sn)) out += "    " + l + "\n";
     }
     if (t.status != Status::passed && !trim(t.hint).empty()) out += "Hint: " + trim(t.hint) + "\n";
     if (t.seed != 0) out += "Seed: " + std::to_string(t.seed) + "\n";
@@ -314,6 +319,19 @@ struct Style {
     }
 };
 
+// A snippet on the terminal: the marked line bold, the caret red.
+void print_snippet(std::ostream& out, const Style& st, const Snippet& sn, const std::string& ind) {
+    auto lines = snippet_text(sn);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        std::string l = clean_text(lines[i]);
+        if (i == 0) out << ind << st("2", l) << "\n";
+        else if (l.rfind("> ", 0) == 0) out << ind << st("1", l) << "\n";
+        else if (l.find('^') != std::string::npos && l.find_first_not_of(" |^") == std::string::npos)
+            out << ind << st("31", l) << "\n";
+        else out << ind << l << "\n";
+    }
+}
+
 }  // namespace
 
 void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOptions& opt) {
@@ -342,6 +360,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
             << "\n";
         if (!trim(e.message).empty()) {
             for (auto& l : split_lines(head_lines(clean_text(e.message), 20))) out << "    " << l << "\n";
+            for (auto& sn : e.snippets) print_snippet(out, st, sn, "    ");
         }
         std::size_t width = 0;
         for (auto& t : e.tests) width = std::max(width, t.name.size() + (t.hidden ? 9 : 0));
@@ -373,6 +392,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
                 continue;
             }
             for (auto& l : split_lines(head_lines(clean_text(trim(t.message)), 12))) out << ind << l << "\n";
+            for (auto& sn : t.snippets) print_snippet(out, st, sn, ind);
             if (t.status == Status::tampered && !trim(t.evidence).empty()) {
                 out << ind << st(red, "evidence:") << "\n";
                 for (auto& l : split_lines(head_lines(clean_text(trim(t.evidence)), 8))) out << ind << "  " << l << "\n";
@@ -380,6 +400,7 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
             for (auto& f : t.findings) {
                 out << ind << st(red, clean_text(finding_headline(f))) << "\n";
                 for (auto& l : finding_details(f, 3)) out << ind << "    " << clean_text(l) << "\n";
+                for (auto& sn : f.snippets) print_snippet(out, st, sn, ind + "    ");
             }
             if (trim(t.message).empty() && t.findings.empty() && !trim(t.output).empty()) {
                 out << ind << st(dim, "output (last lines):") << "\n";
@@ -405,6 +426,49 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
 
 // ---------------------------------------------------------------- JSON
 
+namespace {
+
+ojson snippets_json(const std::vector<Snippet>& v) {
+    ojson a = ojson::array();
+    for (auto& sn : v) {
+        ojson j;
+        j["file"] = sn.file;
+        j["line"] = sn.line;
+        j["column"] = sn.column;
+        j["label"] = sn.label;
+        j["first_line"] = sn.first_line;
+        j["lines"] = sn.lines;
+        a.push_back(std::move(j));
+    }
+    return a;
+}
+
+// Snippets read back (batch reports, `conclab report`): the text came from a
+// file on disk, so it is bounded and made visible again before use.
+std::vector<Snippet> snippets_from_json(const nlohmann::json& parent) {
+    std::vector<Snippet> out;
+    auto it = parent.find("snippets");
+    if (it == parent.end() || !it->is_array()) return out;
+    for (auto& j : *it) {
+        if (out.size() >= 8) break;
+        Snippet sn;
+        sn.file = j.value("file", "");
+        sn.line = j.value("line", 0);
+        sn.column = std::clamp(j.value("column", 0), 0, static_cast<int>(kSnippetLineBytes) + 1);
+        sn.label = visible_source_line(j.value("label", ""));
+        sn.first_line = j.value("first_line", 0);
+        if (j.contains("lines") && j["lines"].is_array())
+            for (auto& l : j["lines"]) {
+                if (sn.lines.size() >= 2 * kSnippetContext + 1) break;
+                if (l.is_string()) sn.lines.push_back(visible_source_line(l.get<std::string>()));
+            }
+        out.push_back(std::move(sn));
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string to_json(const SubmissionResult& r, bool include_hidden_details) {
     ojson j;
     j["submission"] = r.submission;
@@ -417,6 +481,7 @@ std::string to_json(const SubmissionResult& r, bool include_hidden_details) {
         je["score"] = json_number(e.score);
         je["max_score"] = json_number(e.max_score);
         je["message"] = e.message;
+        if (!e.snippets.empty()) je["snippets"] = snippets_json(e.snippets);
         je["tests"] = ojson::array();
         for (auto& t : e.tests) {
             bool red = redacted(t, include_hidden_details);
@@ -434,12 +499,14 @@ std::string to_json(const SubmissionResult& r, bool include_hidden_details) {
                     jf["file"] = f.file;
                     jf["line"] = f.line;
                     jf["message"] = f.message;
+                    if (!f.snippets.empty()) jf["snippets"] = snippets_json(f.snippets);
                     jt["findings"].push_back(std::move(jf));
                 }
             }
             jt["hidden"] = t.hidden;
             if (t.status == Status::tampered) jt["evidence"] = red ? std::string() : t.evidence;
             if (!red) {
+                if (!t.snippets.empty()) jt["snippets"] = snippets_json(t.snippets);
                 jt["hint"] = t.hint;
                 jt["output"] = t.output;
                 jt["seed"] = t.seed;
@@ -488,6 +555,7 @@ SubmissionResult from_json(const std::string& text) {
                 e.score = get_or<double>(je, "score", 0);
                 e.max_score = get_or<double>(je, "max_score", 0);
                 e.message = get_or<std::string>(je, "message", "");
+                e.snippets = snippets_from_json(je);
                 if (je.contains("tests")) {
                     for (auto& jt : je.at("tests")) {
                         TestResult t;
@@ -506,6 +574,7 @@ SubmissionResult from_json(const std::string& text) {
                         t.hidden = get_or<bool>(jt, "hidden", false);
                         t.seed = get_or<std::uint64_t>(jt, "seed", 0);
                         t.seconds = get_or<double>(jt, "seconds", 0);
+                        t.snippets = snippets_from_json(jt);
                         if (jt.contains("findings")) {
                             for (auto& jf : jt.at("findings")) {
                                 Finding f;
@@ -513,6 +582,7 @@ SubmissionResult from_json(const std::string& text) {
                                 f.file = get_or<std::string>(jf, "file", "");
                                 f.line = get_or<int>(jf, "line", 0);
                                 f.message = get_or<std::string>(jf, "message", "");
+                                f.snippets = snippets_from_json(jf);
                                 t.findings.push_back(std::move(f));
                             }
                         }

@@ -117,6 +117,7 @@ struct Frame {
     std::string function;  // "" when unknown
     std::string file;      // as printed ("" when none)
     int line = 0;
+    int column = 0;        // clang prints file:line:col; gcc's runtime only file:line
     std::string module;    // "libstdc++.so.6" etc. when printed
     std::string student;   // course-relative student file, "" if not one
     bool user = false;     // not in a system/library/sanitizer path
@@ -184,7 +185,7 @@ bool is_library_path(std::string_view f) {
 // or an ASan frame ("0xADDR in func file:line[:col]" / "0xADDR in func (module+0x..)").
 Frame parse_frame(int index, std::string_view rest, const StudentFiles& students) {
     static const RE2 module_re(R"(^(.*?)\s*\(([^()\s]*)\+0x[0-9a-fA-F]+\)$)");
-    static const RE2 loc_re(R"(^(.*):(\d+)(?::\d+)?$)");
+    static const RE2 loc_re(R"(^(.*?):(\d+)(?::(\d+))?$)");  // lazy: file:14:5 is line 14, column 5
     Frame fr;
     fr.index = index;
     rest = trim(rest);
@@ -205,13 +206,14 @@ Frame parse_frame(int index, std::string_view rest, const StudentFiles& students
     std::string_view b = trim(body);
     std::size_t sp = b.rfind(' ');
     std::string_view last = sp == std::string_view::npos ? b : b.substr(sp + 1);
-    std::string file;
+    std::string file, column;
     int line = 0;
     if (last == "<null>") {
         b = sp == std::string_view::npos ? std::string_view() : trim(b.substr(0, sp));
-    } else if (RE2::FullMatch(last, loc_re, &file, &line)) {
+    } else if (RE2::FullMatch(last, loc_re, &file, &line, &column)) {
         fr.file = file;
         fr.line = line;
+        fr.column = column.empty() || column.size() > 6 ? 0 : std::stoi(column);
         b = sp == std::string_view::npos ? std::string_view() : trim(b.substr(0, sp));
     }
     fr.function = b == "<null>" ? std::string() : std::string(b);
@@ -404,8 +406,27 @@ std::string access_line(const Access& a) {
     return s + " " + where(describe_frame(*a.stack));
 }
 
+// The class a member function belongs to ("counter::Counter" for
+// "counter::Counter::increment()"), "" for a free function or a lambda. A
+// qualifier counts as a class when its last part starts with a capital letter
+// (the course's classes do; its namespaces are lower case).
+std::string owning_class(const Frame* f) {
+    if (!f) return {};
+    std::string fn = f->function;
+    auto paren = fn.find('(');
+    if (paren != std::string::npos) fn.erase(paren);
+    auto sep = fn.rfind("::");
+    if (sep == std::string::npos || fn.find('<') != std::string::npos || fn.find("lambda") != std::string::npos)
+        return {};
+    std::string owner = fn.substr(0, sep);
+    auto last = owner.rfind("::");
+    std::string leaf = last == std::string::npos ? owner : owner.substr(last + 2);
+    if (leaf.empty() || !std::isupper(static_cast<unsigned char>(leaf[0]))) return {};
+    return owner;
+}
+
 // "Location is ..." -> what the memory is
-std::string tsan_location(const Report& r) {
+std::string tsan_location(const Report& r, const Placement& p) {
     static const RE2 global_re(R"(^Location is global '(.+)' of size (\d+))");
     static const RE2 heap_re(R"(^Location is heap block of size (\d+) at \S+ allocated by (main thread|thread T\d+))");
     static const RE2 stack_re(R"(^Location is stack of (main thread|thread T\d+))");
@@ -425,8 +446,19 @@ std::string tsan_location(const Report& r) {
                     return "a heap object of " + size + " bytes allocated " + where(describe_frame(s));
             return "a heap object of " + size + " bytes";
         }
-        if (RE2::PartialMatch(t, stack_re, &thread))
+        if (RE2::PartialMatch(t, stack_re, &thread)) {
+            // A GoogleTest body runs on the main thread: an object on its stack
+            // that a member function touches is the one the test created and
+            // handed to the student (snippet.cpp names the member from the line).
+            std::string cls = owning_class(p.frame);
+            if (thread == "main thread" && !cls.empty())
+                return "a `" + short_function(cls) + "` object the test created and passed to your code (one object, "
+                       "shared by all your threads)";
+            if (thread == "main thread")
+                return "a variable on the main thread's stack that your threads share by reference (a local of your "
+                       "function, or an object the test passed in)";
             return "a local variable of " + thread_name(thread) + " (shared with other threads by reference)";
+        }
         if (RE2::PartialMatch(t, tls_re, &thread)) return "a thread_local variable of " + thread_name(thread);
         if (RE2::PartialMatch(t, fd_re, &name)) return "file descriptor " + name;
         return std::string(t.substr(12));
@@ -438,7 +470,7 @@ std::vector<std::string> tsan_message(const Report& r, const Placement& p) {
     std::vector<std::string> m;
     const std::string& k = r.kind;
     if (k == "data race" || starts_with(k, "data race on vptr") || starts_with(k, "heap-use-after-free")) {
-        std::string loc = tsan_location(r);
+        std::string loc = tsan_location(r, p);
         std::vector<Access> acc = tsan_accesses(r);
         if (starts_with(k, "heap-use-after-free"))
             m.push_back("heap-use-after-free: a thread used memory after another thread freed it" +
@@ -882,6 +914,30 @@ Finding make_finding(Report& r, const StudentFiles& students) {
     f.kind = r.kind;
     f.file = p.file;
     f.line = p.file.empty() ? 0 : p.line;
+    // Where to show the student's source: a race's two accesses each with its
+    // thread, else the finding's own place. The text is read later, from the
+    // submission only (snippet.cpp); here are just places the report names.
+    if (r.tool == Tool::tsan) {
+        for (const Access& a : tsan_accesses(r)) {
+            if (f.snippets.size() >= 2) break;
+            const Frame* fr = first_student(*a.stack);
+            if (!fr || fr->line <= 0) continue;
+            std::string what = frees_memory(*a.stack) ? "delete/free" : std::string(a.atomic ? "atomic " : "") + a.op;
+            Snippet sn;
+            sn.file = fr->student;
+            sn.line = fr->line;
+            sn.column = fr->column;
+            sn.label = (a.previous ? "previous " : "") + what + " by " + a.thread;
+            f.snippets.push_back(std::move(sn));
+        }
+    }
+    if (f.snippets.empty() && !p.file.empty() && p.line > 0) {
+        Snippet sn;
+        sn.file = p.file;
+        sn.line = p.line;
+        sn.column = p.frame && p.frame->line == p.line ? p.frame->column : 0;
+        f.snippets.push_back(std::move(sn));
+    }
     if (p.file.empty() && r.kind != kForkKind) {
         // No student frame: say where it happened, so the grader's author can tell.
         const Frame* any = nullptr;

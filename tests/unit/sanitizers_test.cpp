@@ -84,7 +84,7 @@ const Expected kRecorded[] = {
      {"data race on `counter::cnt` (a global variable)", "read (8 bytes) by thread T2 at counter.cpp:10 in counter::add_many(long)",
       "previous write (8 bytes) by thread T1 at counter.cpp:10", "std::atomic"}},
     {"tsan_race_member.txt", "data race", "exercises/counter/counter.cpp", 9,
-     {"a local variable of the main thread", "thread T2 at counter.cpp:9 in counter::Counter::increment()",
+     {"a `counter::Counter` object the test created and passed to your code", "thread T2 at counter.cpp:9 in counter::Counter::increment()",
       "previous write (8 bytes) by thread T1 at counter.cpp:9 in counter::Counter::increment()"}},
     {"tsan_race_heap.txt", "data race", "exercises/counter/counter.cpp", 6,
      {"a heap object of 8 bytes allocated at driver.cpp:5 in main", "read (8 bytes) by thread T2 at counter.cpp:6",
