@@ -13,22 +13,12 @@ OUT="$BUILD/demo/gradebook"
 rm -rf "$CLASS"
 mkdir -p "$CLASS"
 
-# put STUDENT EXERCISE DIR: copy DIR's editable files into STUDENT's handout layout.
-# A known-wrong case holds only the files it changes (docs/corpus.md): the
-# others come from the stub.
-put() {
-  local student=$1 ex=$2 dir=$3 f
-  mkdir -p "$CLASS/$student/exercises/$ex"
-  for f in "$ex.hpp" "$ex.cpp"; do
-    if [ -f "$dir/$f" ]; then cp "$dir/$f" "$CLASS/$student/exercises/$ex/"
-    else cp "$ROOT/exercises/$ex/$f" "$CLASS/$student/exercises/$ex/"; fi
-  done
-}
+. "$ROOT/tests/class.sh"  # put STUDENT DIR EXERCISE
 
 # ada: the reference solution of every exercise.
-for ex in $(ls "$ROOT/reference"); do put ada "$ex" "$ROOT/reference/$ex"; done
+for ex in $(ls "$ROOT/reference"); do put ada "$ROOT/reference/$ex" "$ex"; done
 # bob: handed in the untouched stubs.
-for ex in $(ls "$ROOT/exercises"); do put bob "$ex" "$ROOT/exercises/$ex"; done
+for ex in $(ls "$ROOT/exercises"); do put bob "$ROOT/exercises/$ex" "$ex"; done
 # One student per exercise with a known mistake (first case of each corpus),
 # the reference for the other exercises.
 i=0
@@ -37,8 +27,8 @@ for names in cleo:counter dan:pool_copy eve:pipes finn:round_robin gus:udp_chat;
   wrong_ex=${names##*:}
   case_dir=$(ls -d "$ROOT/tests/known-wrong/$wrong_ex"/*/ 2>/dev/null | head -n 1)
   [ -n "$case_dir" ] || continue
-  for ex in $(ls "$ROOT/reference"); do put "$student" "$ex" "$ROOT/reference/$ex"; done
-  put "$student" "$wrong_ex" "${case_dir%/}"
+  for ex in $(ls "$ROOT/reference"); do put "$student" "$ROOT/reference/$ex" "$ex"; done
+  put "$student" "${case_dir%/}" "$wrong_ex"
   echo "$student: ${case_dir#$ROOT/} — $(grep -m1 '^why:' "$case_dir/expect.yaml" | cut -d: -f2-)"
   i=$((i + 1))
 done

@@ -13,10 +13,7 @@ mkdir -p "$WORK/class"
 CLASS=$WORK/class
 OUT=$WORK/out
 
-put() {  # put STUDENT DIR: DIR's editable files in STUDENT's handout layout
-  mkdir -p "$CLASS/$1/exercises/$EX"
-  cp "$2/$EX.hpp" "$2/$EX.cpp" "$CLASS/$1/exercises/$EX/"
-}
+. "$ROOT/tests/class.sh"  # put STUDENT DIR
 put ref1 "$ROOT/reference/$EX"
 put ref2 "$ROOT/reference/$EX"
 put ref3 "$ROOT/reference/$EX"

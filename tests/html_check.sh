@@ -19,12 +19,7 @@ mkdir -p "$CLASS" "$SHOTS"
 
 command -v chromium >/dev/null || { echo "html_check: chromium is not installed (ci/setup.sh)"; exit 1; }
 
-put() {  # put STUDENT DIR: DIR's editable files (the stub's where DIR lacks one)
-  mkdir -p "$CLASS/$1/exercises/$EX"
-  for f in "$EX.hpp" "$EX.cpp"; do
-    if [ -f "$2/$f" ]; then cp "$2/$f" "$CLASS/$1/exercises/$EX/"; else cp "$ROOT/exercises/$EX/$f" "$CLASS/$1/exercises/$EX/"; fi
-  done
-}
+. "$ROOT/tests/class.sh"  # put STUDENT DIR
 put ada "$ROOT/reference/$EX"                                  # full marks
 put bob "$ROOT/exercises/$EX"                                  # the stub: a data race on value_
 put cleo "$ROOT/tests/known-wrong/$EX/atomic_load_then_store"  # loses increments, no race

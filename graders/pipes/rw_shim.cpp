@@ -88,6 +88,19 @@ int first_bytes(const struct iovec* iov, int iovcnt, std::size_t n, struct iovec
     return used;
 }
 
+// One wrapped call: counted, then failed with EINTR or let `move(n)` move at
+// most the n bytes plan() allows.
+template <class Move>
+ssize_t shimmed(std::atomic<long>& calls, std::size_t count, Move move) {
+    calls.fetch_add(1, std::memory_order_relaxed);
+    const long n = plan(count);
+    if (n < 0) {
+        errno = EINTR;
+        return -1;
+    }
+    return move(static_cast<std::size_t>(n));
+}
+
 }  // namespace
 
 extern "C" void conclab_shim_set_mode(int mode, std::uint64_t seed) {
@@ -109,46 +122,28 @@ extern "C" long conclab_shim_count(int what) {
 
 extern "C" ssize_t __wrap_read(int fd, void* buf, size_t count) {
     if (!wrapped(fd, count)) return __real_read(fd, buf, count);
-    g_reads.fetch_add(1, std::memory_order_relaxed);
-    const long n = plan(count);
-    if (n < 0) {
-        errno = EINTR;
-        return -1;
-    }
-    return __real_read(fd, buf, static_cast<size_t>(n));
+    return shimmed(g_reads, count, [&](std::size_t n) { return __real_read(fd, buf, n); });
 }
 
 extern "C" ssize_t __wrap_write(int fd, const void* buf, size_t count) {
     if (!wrapped(fd, count)) return __real_write(fd, buf, count);
-    g_writes.fetch_add(1, std::memory_order_relaxed);
-    const long n = plan(count);
-    if (n < 0) {
-        errno = EINTR;
-        return -1;
-    }
-    return __real_write(fd, buf, static_cast<size_t>(n));
+    return shimmed(g_writes, count, [&](std::size_t n) { return __real_write(fd, buf, n); });
 }
 
 extern "C" ssize_t __wrap_readv(int fd, const struct iovec* iov, int iovcnt) {
-    if (iovcnt <= 0 || !wrapped(fd, total(iov, iovcnt))) return __real_readv(fd, iov, iovcnt);
-    g_reads.fetch_add(1, std::memory_order_relaxed);
-    const long n = plan(total(iov, iovcnt));
-    if (n < 0) {
-        errno = EINTR;
-        return -1;
-    }
-    struct iovec part[3];
-    return __real_readv(fd, part, first_bytes(iov, iovcnt, static_cast<std::size_t>(n), part));
+    const std::size_t count = iovcnt > 0 ? total(iov, iovcnt) : 0;
+    if (!wrapped(fd, count)) return __real_readv(fd, iov, iovcnt);
+    return shimmed(g_reads, count, [&](std::size_t n) {
+        struct iovec part[3];
+        return __real_readv(fd, part, first_bytes(iov, iovcnt, n, part));
+    });
 }
 
 extern "C" ssize_t __wrap_writev(int fd, const struct iovec* iov, int iovcnt) {
-    if (iovcnt <= 0 || !wrapped(fd, total(iov, iovcnt))) return __real_writev(fd, iov, iovcnt);
-    g_writes.fetch_add(1, std::memory_order_relaxed);
-    const long n = plan(total(iov, iovcnt));
-    if (n < 0) {
-        errno = EINTR;
-        return -1;
-    }
-    struct iovec part[3];
-    return __real_writev(fd, part, first_bytes(iov, iovcnt, static_cast<std::size_t>(n), part));
+    const std::size_t count = iovcnt > 0 ? total(iov, iovcnt) : 0;
+    if (!wrapped(fd, count)) return __real_writev(fd, iov, iovcnt);
+    return shimmed(g_writes, count, [&](std::size_t n) {
+        struct iovec part[3];
+        return __real_writev(fd, part, first_bytes(iov, iovcnt, n, part));
+    });
 }

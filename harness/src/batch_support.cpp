@@ -19,6 +19,7 @@
 
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
+#include "conclab/grade.hpp"
 #include "conclab/report.hpp"
 #include "conclab/score.hpp"
 
@@ -137,80 +138,20 @@ Plan make_plan(const Course& course, const BatchOptions& opt, const Gradebook& g
 
 // ---------------------------------------------------------------- storing
 
-void write_atomic(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ostringstream tid;
-    tid << std::this_thread::get_id();
-    fs::path tmp = path;
-    // host + pid + thread: several nodes may write into one shared directory
-    tmp += ".tmp." + hostname() + "." + std::to_string(::getpid()) + "." + tid.str();
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-    std::size_t off = 0;
-    while (off < text.size()) {
-        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(err));
-        }
-        off += std::size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        // on NFS a failed fsync/close is where a full or gone server shows up
-        int err = errno;
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(err));
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
-    }
-}
-
-SubmissionResult error_result(const std::vector<const Exercise*>& exercises, const std::string& id,
-                              const std::string& why) {
-    SubmissionResult r;
-    r.submission = id;
-    r.grader_version = config::version;
-    for (auto* ex : exercises) {
-        ExerciseResult er;
-        er.name = ex->name;
-        er.message = why;
-        for (auto& t : ex->tests) {
-            TestResult tr;
-            tr.name = t.name;
-            tr.max_score = t.points;
-            tr.status = Status::error;
-            tr.message = why;
-            tr.hidden = t.hidden;
-            tr.hint = t.hint;
-            er.tests.push_back(tr);
-        }
-        score_exercise(er);
-        r.exercises.push_back(er);
-    }
-    score_submission(r);
-    return r;
-}
-
 Stored store(Gradebook& gb, std::int64_t run, const fs::path& out, const Student& s,
              const std::optional<SubmissionResult>& result, const std::string& failure,
              const std::vector<const Exercise*>& exercises, const std::string& node) {
     Stored st;
     try {
         if (!result) {
-            SubmissionResult er = error_result(exercises, s.id, failure);
-            write_atomic(out / s.id / "results.json", to_json(er));
+            SubmissionResult er = grader_error_result(exercises, s.id, failure);
+            write_file_atomic(out / s.id / "results.json", to_json(er));
             gb.record_error(run, s.id, s.hash, failure, config::version, node);
             st.error = true;
             st.line = s.id + ": ERROR " + failure;
         } else {
             const SubmissionResult& r = *result;
-            write_atomic(out / s.id / "results.json", to_json(r));
+            write_file_atomic(out / s.id / "results.json", to_json(r));
             gb.record(run, s.id, s.hash, r, node);
             st.error = any_status(r, Status::error);
             st.below_full = r.score < r.max_score;

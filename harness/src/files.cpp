@@ -27,10 +27,13 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes) 
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& text) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-    // Unique per process, thread and call: parallel gradings write beside each other.
+    // Unique per host, process, thread and call: parallel gradings write beside
+    // each other, and cluster nodes into one shared directory (docs/cluster.md).
     static std::atomic<unsigned> counter{0};
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
     std::filesystem::path tmp = path;
-    tmp += ".tmp." + std::to_string(::getpid()) + "." +
+    tmp += ".tmp." + std::string(host) + "." + std::to_string(::getpid()) + "." +
            std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + "." +
            std::to_string(counter.fetch_add(1));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -48,7 +51,12 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& tex
         off += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0) fail(errno);
-    ::close(fd);
+    // On NFS a failed close is where a full or vanished server shows up.
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+    }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const int err = errno;
         ::unlink(tmp.c_str());

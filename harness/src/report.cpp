@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "conclab/report.hpp"
+#include "conclab/utf8.hpp"
 #include "conclab/snippet.hpp"
 
 #include <algorithm>
@@ -66,42 +67,6 @@ ojson json_number(double v) {
     if (!std::isfinite(v)) return 0;
     if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
     return v;
-}
-
-// Decodes UTF-8; every invalid byte becomes U+FFFD. Calls f(codepoint) per character.
-template <class F>
-void for_each_codepoint(std::string_view s, F&& f) {
-    std::size_t i = 0, n = s.size();
-    while (i < n) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) { f(char32_t(c)); ++i; continue; }
-        int len = 0;
-        char32_t cp = 0, min = 0;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        bool ok = len > 0 && i + len <= n;
-        for (int k = 1; ok && k < len; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-        if (!ok) { f(char32_t(0xFFFD)); ++i; continue; }
-        f(cp);
-        i += len;
-    }
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) out += char(cp);
-    else if (cp < 0x800) { out += char(0xC0 | (cp >> 6)); out += char(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12)); out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18)); out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-    }
 }
 
 std::string hex_escape(char32_t cp) {

@@ -18,52 +18,14 @@
 #include <re2/re2.h>
 
 #include "conclab/bounds.hpp"
+#include "conclab/files.hpp"
 #include "conclab/gradebook.hpp"
 #include "conclab/report.hpp"
+#include "conclab/utf8.hpp"
 
 namespace conclab {
 namespace fs = std::filesystem;
 namespace {
-
-template <class F>
-void for_each_cp(std::string_view s, F&& f) {
-    std::size_t i = 0, n = s.size();
-    while (i < n) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) { f(char32_t(c)); ++i; continue; }
-        int len = 0;
-        char32_t cp = 0, min = 0;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        bool ok = len > 0 && i + len <= n;
-        for (int k = 1; ok && k < len; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-        if (!ok) { f(char32_t(0xFFFD)); ++i; continue; }
-        f(cp);
-        i += len;
-    }
-}
-
-void put_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) out += char(cp);
-    else if (cp < 0x800) { out += char(0xC0 | (cp >> 6)); out += char(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12)); out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18)); out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-    }
-}
-
-bool invisible_cp(char32_t cp) {
-    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) ||
-           cp == 0xFEFF || cp == 0x2028 || cp == 0x2029 || cp == 0x00AD || cp == 0x061C || cp == 0x180E;
-}
 
 // Output as a student should see it when it differs from what was expected:
 // tabs, carriage returns, trailing spaces and invisible characters marked.
@@ -81,7 +43,7 @@ std::string visible_output_html(std::string_view s) {
         }
         pending_spaces.clear();
     };
-    for_each_cp(s, [&](char32_t cp) {
+    for_each_codepoint(s, [&](char32_t cp) {
         if (cp == ' ') { pending_spaces += ' '; return; }
         if (cp == '\n') { flush(true); out += "<span class=\"inv\">↵</span>\n"; return; }
         flush(false);
@@ -91,13 +53,13 @@ std::string visible_output_html(std::string_view s) {
         else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
             std::snprintf(buf, sizeof buf, "\\x%02X", unsigned(cp));
             out += std::string("<span class=\"inv\">") + buf + "</span>";
-        } else if (invisible_cp(cp)) {
+        } else if (is_invisible(cp)) {
             std::snprintf(buf, sizeof buf, "&lt;U+%04X&gt;", unsigned(cp));
             out += std::string("<span class=\"inv\">") + buf + "</span>";
         } else if (cp == '&') out += "&amp;";
         else if (cp == '<') out += "&lt;";
         else if (cp == '>') out += "&gt;";
-        else put_utf8(out, cp);
+        else append_utf8(out, cp);
     });
     flush(true);
     return out;
@@ -250,7 +212,7 @@ std::string test_html(const ExerciseResult& e, const TestResult& t) {
 std::string html_text(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    for_each_cp(s, [&](char32_t cp) {
+    for_each_codepoint(s, [&](char32_t cp) {
         char buf[24];
         switch (cp) {
             case '&': out += "&amp;"; return;
@@ -264,11 +226,11 @@ std::string html_text(std::string_view s) {
         if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
             std::snprintf(buf, sizeof buf, "\\x%02X", unsigned(cp));
             out += buf;
-        } else if (invisible_cp(cp)) {
+        } else if (is_invisible(cp)) {
             std::snprintf(buf, sizeof buf, "&lt;U+%04X&gt;", unsigned(cp));
             out += buf;
         } else {
-            put_utf8(out, cp);
+            append_utf8(out, cp);
         }
     });
     return out;
@@ -363,17 +325,6 @@ document.querySelectorAll('table.sortable th[data-sort]').forEach(function(th,co
   rows.forEach(function(r){tb.appendChild(r);});});});
 )JS";
 
-void write_atomic_file(const fs::path& p, const std::string& text) {
-    fs::path tmp = p;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, p);
-}
-
 }  // namespace
 
 fs::path write_dashboard(const fs::path& dir, const std::vector<std::string>& exercise_order) {
@@ -406,7 +357,7 @@ fs::path write_dashboard(const fs::path& dir, const std::vector<std::string>& ex
                 std::string text((std::istreambuf_iterator<char>(in)), {});
                 try {
                     SubmissionResult r = from_json(text);
-                    write_atomic_file(dir / en.student / "report.html", to_html(r));
+                    write_file_atomic(dir / en.student / "report.html", to_html(r));
                     row.has_report = true;
                     for (auto& e : r.exercises) {
                         row.ex[e.name] = {e.score, e.max_score};
@@ -504,7 +455,7 @@ fs::path write_dashboard(const fs::path& dir, const std::vector<std::string>& ex
     }
     h << "</tbody></table></div>\n</main><script>" << kSortJs << "</script>" << kFitJs << "</body></html>\n";
     fs::path index = dir / "index.html";
-    write_atomic_file(index, h.str());
+    write_file_atomic(index, h.str());
     return index;
 }
 

@@ -130,7 +130,7 @@ struct TaskConf {
 void write_conf(const fs::path& run_dir, const TaskConf& c) {
     std::string text = "chunk " + std::to_string(c.chunk) + "\nout " + c.out.string() + "\n";
     for (auto& e : c.exercises) text += "exercise " + e + "\n";
-    write_atomic(run_dir / "task.conf", text);
+    write_file_atomic(run_dir / "task.conf", text);
 }
 
 TaskConf read_conf(const fs::path& run_dir) {
@@ -199,7 +199,7 @@ std::string canary_on_node(Runner& runner, const Toolchain& tc, const fs::path& 
     }
     std::error_code ec;
     fs::remove_all(scratch, ec);
-    if (problem.empty()) write_atomic(mark, node_name() + "\n");
+    if (problem.empty()) write_file_atomic(mark, node_name() + "\n");
     return problem;
 }
 
@@ -318,7 +318,7 @@ void write_task_result(const fs::path& run_dir, const std::string& id, const std
     j["grader_version"] = config::version;
     if (r) j["result"] = json::parse(to_json(*r));
     else j["failure"] = failure;
-    write_atomic(done_file(run_dir, id), j.dump());
+    write_file_atomic(done_file(run_dir, id), j.dump());
 }
 
 }  // namespace
@@ -511,7 +511,7 @@ int run_batch_slurm(const Course& course, const Toolchain& tc, const BatchOption
     {
         std::string tsv;
         for (auto& s : todo) tsv += s.id + "\t" + fs::absolute(s.root).string() + "\t" + s.hash + "\n";
-        write_atomic(run_dir / "tasks.tsv", tsv);
+        write_file_atomic(run_dir / "tasks.tsv", tsv);
         write_conf(run_dir, {chunk, opt.exercises, out});
     }
     const std::string exe = self_exe();
@@ -525,7 +525,7 @@ int run_batch_slurm(const Course& course, const Toolchain& tc, const BatchOption
     if (opt.slurm.preflight) {
         std::random_device rd;
         std::string token = std::to_string(rd()) + std::to_string(rd()) + "-" + hostname();
-        write_atomic(run_dir / "preflight.token", token);
+        write_file_atomic(run_dir / "preflight.token", token);
         std::vector<std::string> argv = {"env", "CONCLAB_PREFLIGHT_TOKEN=" + token, "srun", "--nodes=1", "--ntasks=1",
                                          "--time=10", "--job-name=conclab-preflight", "--quiet"};
         argv.insert(argv.end(), common.begin(), common.end());
@@ -548,7 +548,7 @@ int run_batch_slurm(const Course& course, const Toolchain& tc, const BatchOption
         std::string script = "#!/bin/sh\n# written by conclab batch --backend slurm (run " + std::to_string(run) +
                              ")\nexec " + shell_quote(exe) + " slurm-task " + shell_quote(run_dir.string()) +
                              " --course " + shell_quote(course.root.string()) + " --sandbox " + tier_arg + "\n";
-        write_atomic(run_dir / "grade.sbatch", script);
+        write_file_atomic(run_dir / "grade.sbatch", script);
         ::chmod((run_dir / "grade.sbatch").c_str(), 0755);
     }
     std::string array = "--array=0-" + std::to_string(tasks - 1);

@@ -2,6 +2,7 @@
 // untrusted program influenced: paths and lines only select which lines of the
 // submission's own files are shown; nothing else is ever opened.
 #include "conclab/snippet.hpp"
+#include "conclab/utf8.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -16,45 +17,6 @@ namespace conclab {
 namespace fs = std::filesystem;
 namespace {
 
-// Decodes one UTF-8 character at s[i]; invalid -> U+FFFD and 1 byte.
-char32_t decode(std::string_view s, std::size_t& i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; return c; }
-    int len = 0;
-    char32_t cp = 0, min = 0;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-    bool ok = len > 0 && i + len <= s.size();
-    for (int k = 1; ok && k < len; ++k) {
-        auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) ok = false;
-        else cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-    if (!ok) { ++i; return 0xFFFD; }
-    i += len;
-    return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) out += char(cp);
-    else if (cp < 0x800) { out += char(0xC0 | (cp >> 6)); out += char(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12)); out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18)); out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-    }
-}
-
-// Characters that change how code reads without being seen: zero-width ones,
-// bidirectional overrides ("Trojan Source"), the BOM, line/paragraph separators.
-bool invisible(char32_t cp) {
-    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) ||
-           cp == 0xFEFF || cp == 0x2028 || cp == 0x2029 || cp == 0x00AD || cp == 0x061C || cp == 0x180E;
-}
-
 // Appends the visible form of one character; returns the columns it takes.
 int append_visible(std::string& out, char32_t cp, int col) {
     char buf[16];
@@ -68,7 +30,7 @@ int append_visible(std::string& out, char32_t cp, int col) {
         out += buf;
         return 4;
     }
-    if (invisible(cp)) {
+    if (is_invisible(cp)) {
         std::snprintf(buf, sizeof buf, "<U+%04X>", unsigned(cp));
         out += buf;
         return static_cast<int>(std::string_view(buf).size());
@@ -85,7 +47,7 @@ std::string visible_source_line(std::string_view raw) {
     std::size_t i = 0;
     while (i < raw.size()) {
         std::size_t before = out.size();
-        col += append_visible(out, decode(raw, i), col);
+        col += append_visible(out, decode_utf8(raw, i), col);
         if (out.size() > kSnippetLineBytes) {
             out.resize(before);
             out += "…";
@@ -101,7 +63,7 @@ int visible_column(std::string_view raw, int column) {
     int col = 0;
     std::size_t i = 0, end = static_cast<std::size_t>(column - 1);
     while (i < end && i < raw.size()) {
-        col += append_visible(shown, decode(raw, i), col);
+        col += append_visible(shown, decode_utf8(raw, i), col);
         if (shown.size() > kSnippetLineBytes) return 0;   // past what is shown
     }
     return col + 1;

@@ -72,16 +72,8 @@ std::string content_hash(const std::vector<const Exercise*>& exercises, const Su
 
 // ---------------------------------------------------------------- storing
 
-// tmp in the same directory + fsync + rename: a reader (or a crash) sees the
-// old file or the whole new one, never half of it. Safe on NFS too (rename is
-// atomic there within a directory).
-void write_atomic(const std::filesystem::path& path, const std::string& text);
-
-// Every selected test in `error`: what results.json says when the grader
-// (or the cluster) failed on a submission.
-SubmissionResult error_result(const std::vector<const Exercise*>& exercises, const std::string& id,
-                              const std::string& why);
-
+// Results are written with write_file_atomic (files.hpp): a reader, a crash or
+// another node sees the old file or the whole new one, never half of it.
 struct Stored {
     std::string line;      // "alice: 17 / 20", "bob: ERROR …"
     bool error = false;    // stored as `error`: graded again next run

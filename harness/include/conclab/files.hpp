@@ -18,7 +18,8 @@ std::string read_file(const std::filesystem::path& path,
 // Writes `text` to `path` so that a reader sees the old file or the whole new
 // one, never half of it, even after a crash or a kill mid-write (a gradebook
 // or results.json is read by the next, resumed run): a temporary file beside
-// it, fsync, then rename. Creates the parent directories. Throws
+// it (named by host, process and thread: cluster nodes share directories),
+// fsync, close, then rename. Creates the parent directories. Throws
 // std::runtime_error naming the file.
 void write_file_atomic(const std::filesystem::path& path, const std::string& text);
 
