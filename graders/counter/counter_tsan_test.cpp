@@ -193,16 +193,26 @@ TEST(TicketRaces, tickets_are_never_oversold) {
         counter::TicketOffice office(kTickets);
         StartLine start;
         std::vector<long> sold(kBuyers, 0);
+        // What remaining() said right after buy() answered "sold out": tickets
+        // never come back, so anything but 0 means the answer was false.
+        std::vector<int> left_after_no(kBuyers, 0);
         std::vector<std::thread> buyers;
         for (int b = 0; b < kBuyers; ++b) {
             buyers.emplace_back([&, b] {
                 start.wait();
                 interleave::Scope scope;
                 while (office.buy()) ++sold[b];
+                left_after_no[b] = office.remaining();
             });
         }
         start.open();
         for (std::thread& t : buyers) t.join();
+        for (int b = 0; b < kBuyers; ++b)
+            ASSERT_EQ(left_after_no[b], 0)
+                << "sale " << sale << " of " << kSales << ": buy() answered false (sold out) to buyer " << b + 1
+                << ", but remaining() then still said " << left_after_no[b]
+                << ". When another buyer changes the stock between your load and your compare_exchange, the "
+                   "compare_exchange fails: that is not \"sold out\". Retry it in a loop while tickets remain.";
         long total = 0;
         for (long n : sold) total += n;
         ASSERT_EQ(total, kTickets) << "sale " << sale << " of " << kSales << ": " << kBuyers << " buyers bought "

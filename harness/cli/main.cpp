@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <signal.h>
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> exercises;
     bool visible = false, github = false;
     int repeat = 1;
+    std::vector<std::string> only_tests;
+    std::optional<std::uint64_t> replay_seed;
     auto* g = app.add_subcommand("grade", "grade one submission (a directory laid out like the handout)");
     g->add_option("submission", sub_dir, "the submission directory")->required()->check(CLI::ExistingDirectory);
     g->add_option("--exercise", exercises, "only this exercise (repeatable)");
@@ -137,6 +140,10 @@ int main(int argc, char** argv) {
     g->add_flag("--github", github, "print GitHub annotations; append a summary to $GITHUB_STEP_SUMMARY");
     g->add_flag("--visible", visible, "visible tests only (what `make check` runs)");
     g->add_option("--repeat", repeat, "grade N times; fails if the scores differ")->check(CLI::Range(1, 100));
+    g->add_option("--test", only_tests, "only this test, by its manifest name (repeatable)");
+    g->add_option("--seed", replay_seed,
+                  "run the tests with this seed instead of their own: replays a run whose report printed it "
+                  "(docs/exploration.md)");
     add_common(g, common);
 
     std::string batch_dir, out_dir;
@@ -276,6 +283,19 @@ int main(int argc, char** argv) {
         GradeOptions opt;
         opt.exercises = exercises;
         opt.visible_only = visible;
+        opt.tests = only_tests;
+        opt.seed = replay_seed;
+        for (const auto& name : only_tests) {
+            bool known = false;
+            for (const auto& ex : course.exercises)
+                if (exercises.empty() || std::find(exercises.begin(), exercises.end(), ex.name) != exercises.end())
+                    for (const auto& t : ex.tests) known = known || t.name == name;
+            if (!known) {
+                std::cerr << "conclab grade: --test " << name
+                          << ": no test of that name in the selected exercises (see `conclab list`)\n";
+                return kGraderError;
+            }
+        }
         Submission sub = Submission::handout(sub_dir);
         SubmissionResult r;
         std::vector<double> scores;

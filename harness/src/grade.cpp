@@ -252,13 +252,14 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
     std::vector<const TestSpec*> tests;
     for (const auto& t : ex.tests) {
         if (opt.visible_only && t.hidden) continue;
+        if (!opt.tests.empty() && std::find(opt.tests.begin(), opt.tests.end(), t.name) == opt.tests.end()) continue;
         tests.push_back(&t);
         TestResult tr;
         tr.name = t.name;
         tr.max_score = t.points;
         tr.hidden = t.hidden;
         tr.hint = t.hint;
-        tr.seed = seed_for(ex.name, t.name);
+        tr.seed = opt.seed ? *opt.seed : seed_for(ex.name, t.name);
         tr.status = Status::failed;
         res.tests.push_back(tr);
     }

@@ -1,6 +1,8 @@
 #pragma once
 // The pipeline: manifest -> build -> run (sandbox) -> analyze -> score.
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,8 @@ namespace conclab {
 struct GradeOptions {
     std::vector<std::string> exercises;     // empty: all
     bool visible_only = false;              // `make check`: skip hidden tests
+    std::vector<std::string> tests;         // empty: all; else only these (by manifest name)
+    std::optional<std::uint64_t> seed;      // replay: this seed for every test instead of its own
     std::filesystem::path scratch_root;     // where scratch dirs go (default: temp)
     bool keep_scratch = false;
     std::function<void(const std::string&)> progress;   // optional status lines

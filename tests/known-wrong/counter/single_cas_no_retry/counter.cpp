@@ -1,0 +1,53 @@
+// Reference solution of the `counter` exercise.
+#include "counter.hpp"
+
+#include <thread>
+#include <vector>
+
+namespace counter {
+
+void Counter::increment() noexcept {
+    // One indivisible read-modify-write. memory_order_relaxed is enough: the
+    // only thing that matters is that the increments themselves are atomic; no
+    // other data is published through this counter. Whoever reads the final
+    // value after join() is ordered after every increment by the join itself.
+    value_.fetch_add(1, std::memory_order_relaxed);
+}
+
+long Counter::value() const noexcept {
+    return value_.load(std::memory_order_relaxed);
+}
+
+long count_with_threads(int threads, long per_thread) {
+    Counter counter;
+    std::vector<std::thread> workers;
+    workers.reserve(threads > 0 ? static_cast<std::size_t>(threads) : 0);
+    // Start all of them first, so that they really run at the same time ...
+    for (int i = 0; i < threads; ++i) {
+        workers.emplace_back([&counter, per_thread] {
+            for (long k = 0; k < per_thread; ++k) counter.increment();
+        });
+    }
+    // ... then wait for every one. join() also makes every increment of that
+    // thread visible here (happens-before), so value() below sees them all.
+    // Never detach(): the threads use `counter`, which dies when we return.
+    for (std::thread& worker : workers) worker.join();
+    return counter.value();
+}
+
+TicketOffice::TicketOffice(int tickets) : left_(tickets) {}
+
+bool TicketOffice::buy() noexcept {
+    // known-wrong: one compare_exchange_strong, no retry loop. It never
+    // oversells, but when another buyer changed the stock in between, the CAS
+    // fails and this buyer is told "sold out" while tickets remain.
+    int left = left_.load();
+    if (left <= 0) return false;
+    return left_.compare_exchange_strong(left, left - 1);
+}
+
+int TicketOffice::remaining() const noexcept {
+    return left_.load(std::memory_order_relaxed);
+}
+
+}  // namespace counter
