@@ -30,6 +30,7 @@
 #include "conclab/config.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/gradebook.hpp"
+#include "conclab/machine_check.hpp"
 
 namespace fs = std::filesystem;
 
@@ -73,22 +74,10 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
     if (!runner->isolated())
         std::cout << "WARNING: not isolated: student code runs with this user's rights\n";
     std::cout.flush();
-    {
-        std::error_code ec;
-        fs::path scratch = fs::temp_directory_path() / ("conclab-batch-canary-" + std::to_string(::getpid()));
-        fs::create_directories(scratch);
-        std::string problem;
-        try {
-            problem = run_canary(*runner, tc, scratch);
-        } catch (const std::exception& e) {
-            problem = e.what();
-        }
-        fs::remove_all(scratch, ec);
-        if (!problem.empty()) {
-            std::cerr << "conclab batch: cannot grade on this machine: " << problem << "\n";
-            gb.end_run(run, "failed");
-            return 2;
-        }
+    if (std::string problem = check_machine(*runner, tc); !problem.empty()) {
+        std::cerr << "conclab batch: cannot grade on this machine: " << problem << "\n";
+        gb.end_run(run, "failed");
+        return 2;
     }
 
     SignalScope signals(

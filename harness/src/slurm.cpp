@@ -42,6 +42,7 @@
 #include "conclab/files.hpp"
 #include "conclab/grade.hpp"
 #include "conclab/gradebook.hpp"
+#include "conclab/machine_check.hpp"
 #include "conclab/report.hpp"
 #include "conclab/sandbox.hpp"
 
@@ -189,16 +190,7 @@ Tier task_tier(Tier asked) {
 std::string canary_on_node(Runner& runner, const Toolchain& tc, const fs::path& run_dir, Tier tier) {
     auto mark = run_dir / ("canary-" + node_name() + "-" + to_string(tier) + ".ok");
     if (fs::exists(mark)) return {};
-    fs::path scratch = fs::temp_directory_path() / ("conclab-slurm-canary-" + std::to_string(::getpid()));
-    fs::create_directories(scratch);
-    std::string problem;
-    try {
-        problem = run_canary(runner, tc, scratch);
-    } catch (const std::exception& e) {
-        problem = e.what();
-    }
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
+    std::string problem = check_machine(runner, tc);
     if (problem.empty()) write_file_atomic(mark, node_name() + "\n");
     return problem;
 }
