@@ -18,7 +18,7 @@ printf '#include <thread>\nint x;\nint main() { std::thread t([] { x = 1; }); t.
 ${CXX:-g++} -std=c++20 -O1 -fsanitize=thread -o "$OUT/tsan" "$OUT/tsan.cpp" -pthread
 echo "building the bench driver..." >&2
 ${CXX:-g++} -std=c++20 -O2 -I"$ROOT/harness/include" \
-    "$ROOT/bench/sandbox_bench.cpp" "$ROOT/harness/src/run.cpp" \
+    "$ROOT/bench/sandbox_bench.cpp" "$ROOT"/harness/src/run*.cpp \
     "$ROOT/harness/src/sandbox.cpp" "$ROOT/harness/src/cgroup.cpp" "$ROOT/harness/src/channel.cpp" \
     -o "$OUT/sandbox_bench" -lboost_filesystem -lsodium -pthread
 

@@ -19,7 +19,7 @@ GTEST_INC=/usr/src/googletest/googletest/include
 
 echo "building the bench driver and two test binaries..." >&2
 $CXX -std=c++20 -O2 -I"$ROOT/harness/include" \
-    "$ROOT/bench/sandbox_bench.cpp" "$ROOT/harness/src/run.cpp" "$ROOT/harness/src/sandbox.cpp" \
+    "$ROOT/bench/sandbox_bench.cpp" "$ROOT"/harness/src/run*.cpp "$ROOT/harness/src/sandbox.cpp" \
     "$ROOT/harness/src/cgroup.cpp" "$ROOT/harness/src/channel.cpp" \
     -o "$OUT/sandbox_bench" -lboost_filesystem -lsodium -pthread
 printf '#include <gtest/gtest.h>\n#include <atomic>\n#include <thread>\nTEST(Bench, OneThread) { std::atomic<int> x{0}; std::thread t([&] { ++x; }); t.join(); EXPECT_EQ(x, 1); }\n' \

@@ -24,12 +24,13 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "conclab/batch_support.hpp"
 #include "conclab/config.hpp"
-#include "conclab/grade.hpp"
 #include "conclab/gradebook.hpp"
+#include "conclab/machine_check.hpp"
 
 namespace fs = std::filesystem;
 
@@ -73,27 +74,17 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
     if (!runner->isolated())
         std::cout << "WARNING: not isolated: student code runs with this user's rights\n";
     std::cout.flush();
-    {
-        std::error_code ec;
-        fs::path scratch = fs::temp_directory_path() / ("conclab-batch-canary-" + std::to_string(::getpid()));
-        fs::create_directories(scratch);
-        std::string problem;
-        try {
-            problem = run_canary(*runner, tc, scratch);
-        } catch (const std::exception& e) {
-            problem = e.what();
-        }
-        fs::remove_all(scratch, ec);
-        if (!problem.empty()) {
-            std::cerr << "conclab batch: cannot grade on this machine: " << problem << "\n";
-            gb.end_run(run, "failed");
-            return 2;
-        }
+    if (std::string problem = check_machine(*runner, tc); !problem.empty()) {
+        std::cerr << "conclab batch: cannot grade on this machine: " << problem << "\n";
+        gb.end_run(run, "failed");
+        return 2;
     }
 
+    std::stop_source stop;   // requested by the first Ctrl-C: the running gradings end at their next step
     SignalScope signals(
         "\nconclab batch: stopping — no new submissions; the running ones are abandoned (graded again next "
-        "time). Ctrl-C again to quit now.\n");
+        "time). Ctrl-C again to quit now.\n",
+        stop);
     bool live = ::isatty(STDOUT_FILENO) && !std::getenv("CI");
     Progress progress(todo.size(), live);
     std::atomic<std::size_t> next{0};
@@ -110,24 +101,7 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
             const Student& s = todo[i];
             progress.started(s.id);
             auto t0 = Clock::now();
-            std::optional<SubmissionResult> r;
-            std::string failure;
-            try {
-                GradeOptions go;
-                go.exercises = opt.exercises;
-                go.progress = [](const std::string&) {
-                    if (stopping()) throw Cancelled{};
-                };
-                r = grade_submission(course, Submission::handout(s.root, s.id), *runner, tc, go);
-                r->submission = s.id;
-            } catch (const Cancelled&) {
-                failure = "cancelled";
-            } catch (const std::exception& e) {
-                failure = std::string("the grader failed on this submission: ") + e.what();
-            } catch (...) {
-                failure = "the grader failed on this submission (unknown exception)";
-            }
-            if (!failure.empty()) r.reset();
+            auto [r, failure] = grade_student(course, s, *runner, tc, opt.exercises, stop.get_token());
             double secs = std::chrono::duration<double>(Clock::now() - t0).count();
             char took[32];
             std::snprintf(took, sizeof took, "%.1f s", secs);

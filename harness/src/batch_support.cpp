@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "conclab/config.hpp"
@@ -34,12 +36,17 @@ using Clock = std::chrono::steady_clock;
 namespace {
 std::atomic<int> g_interrupts{0};
 const char* g_message = "";
+std::atomic<int> g_wake_fd{-1};   // the scope's pipe: a byte here wakes its watcher
 
 extern "C" void on_interrupt(int sig) {
     int n = g_interrupts.fetch_add(1) + 1;
     if (n == 1) {
         ssize_t w = ::write(STDERR_FILENO, g_message, std::strlen(g_message));
         (void)w;
+        if (int fd = g_wake_fd.load(); fd >= 0) {
+            w = ::write(fd, "!", 1);
+            (void)w;
+        }
     } else {
         ::signal(sig, SIG_DFL);
         ::raise(sig);
@@ -49,11 +56,27 @@ extern "C" void on_interrupt(int sig) {
 
 struct SignalScope::Saved {
     struct sigaction old_int {}, old_term {};
+    int wake[2] = {-1, -1};
+    std::thread watcher;   // turns the handler's byte into stop.request_stop()
 };
 
-SignalScope::SignalScope(const char* first_message) : saved_(new Saved) {
+SignalScope::SignalScope(const char* first_message, std::stop_source stop) : saved_(new Saved) {
     g_interrupts = 0;
     g_message = first_message;
+    if (stop.stop_possible()) {
+        if (::pipe2(saved_->wake, O_CLOEXEC) != 0) {
+            int err = errno;
+            delete saved_;
+            throw std::system_error(err, std::generic_category(), "pipe2");
+        }
+        saved_->watcher = std::thread([fd = saved_->wake[0], stop]() mutable {
+            char c = 0;
+            ssize_t n;
+            while ((n = ::read(fd, &c, 1)) < 0 && errno == EINTR) {}
+            if (n == 1 && c == '!') stop.request_stop();   // else the scope ends
+        });
+        g_wake_fd = saved_->wake[1];
+    }
     struct sigaction sa {};
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
@@ -65,6 +88,14 @@ SignalScope::SignalScope(const char* first_message) : saved_(new Saved) {
 SignalScope::~SignalScope() {
     sigaction(SIGINT, &saved_->old_int, nullptr);
     sigaction(SIGTERM, &saved_->old_term, nullptr);
+    if (saved_->watcher.joinable()) {
+        g_wake_fd = -1;
+        ssize_t w = ::write(saved_->wake[1], ".", 1);   // wakes the watcher if no signal did
+        (void)w;
+        saved_->watcher.join();
+        ::close(saved_->wake[0]);
+        ::close(saved_->wake[1]);
+    }
     delete saved_;
 }
 
@@ -164,6 +195,25 @@ Stored store(Gradebook& gb, std::int64_t run, const fs::path& out, const Student
         st.line = s.id + ": ERROR cannot store the result: " + e.what();
     }
     return st;
+}
+
+// ---------------------------------------------------------------- grading
+
+Graded grade_student(const Course& course, const Student& s, Runner& runner, const Toolchain& tc,
+                     const std::vector<std::string>& exercises, std::stop_token stop) {
+    Graded g;
+    try {
+        GradeOptions go;
+        go.exercises = exercises;
+        go.stop = std::move(stop);
+        g.result = grade_submission(course, Submission::handout(s.root, s.id), runner, tc, go);
+        g.result->submission = s.id;
+    } catch (const std::exception& e) {
+        g.failure = std::string("the grader failed on this submission: ") + e.what();
+    } catch (...) {
+        g.failure = "the grader failed on this submission (unknown exception)";
+    }
+    return g;
 }
 
 // ---------------------------------------------------------------- progress

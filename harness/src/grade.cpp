@@ -234,6 +234,17 @@ void run_test(const TestContext& ctx, const TestSpec& t, TestResult& tr) {
     tr.message = v.message;
 }
 
+// GradeOptions::stop was requested: the tests from `first` on are not run.
+// The caller throws such a result away (batch: abandoned, graded again next
+// run); were it kept, `error` would have it graded again.
+void not_graded(ExerciseResult& res, std::size_t first) {
+    res.message = "not graded: grading was stopped";
+    for (std::size_t i = first; i < res.tests.size(); ++i) {
+        res.tests[i].status = Status::error;
+        res.tests[i].message = res.message;
+    }
+}
+
 void fail_all(ExerciseResult& res, Status status, const std::string& why, const std::string& evidence = {}) {
     res.message = why;
     for (auto& t : res.tests) {
@@ -290,6 +301,11 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
             return res;
         }
 
+        if (opt.stop.stop_requested()) {
+            not_graded(res, 0);
+            score_exercise(res);
+            return res;
+        }
         ScratchGuard scratch{make_scratch(opt, ex.name), opt.keep_scratch};
         progress("building");
         BuildOutcome build = build_exercise(tc, course, ex, sub, scratch.path, runner);
@@ -306,6 +322,10 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
 
         TestContext ctx{tc, course, ex, build, scratch.path, runner};
         for (std::size_t i = 0; i < tests.size(); ++i) {
+            if (opt.stop.stop_requested()) {
+                not_graded(res, i);
+                break;
+            }
             try {
                 run_test(ctx, *tests[i], res.tests[i]);
             } catch (const std::exception& e) {

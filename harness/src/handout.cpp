@@ -26,6 +26,7 @@
 #include <stdexcept>
 
 #include "conclab/files.hpp"
+#include "conclab/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -226,21 +227,6 @@ void check_same_visible(const Exercise& original, const Exercise& handout) {
 
 // ---------------------------------------------------------------- verification helpers
 
-std::string normalize(std::string_view line) {
-    std::string out;
-    bool space = false;
-    for (char c : line) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
@@ -366,7 +352,7 @@ std::vector<std::string> verify_handout(const Course& course, const fs::path& ha
         f.top = part->string();
         if (++part != rel.end() && (f.top == "exercises" || f.top == "graders")) f.exercise = part->string();
         for (auto& l : lines_of(text)) {
-            f.lines.push_back(normalize(l));
+            f.lines.push_back(fold_spaces(l));
             f.first_line.emplace(f.lines.back(), f.lines.size());
         }
         for (auto& l : f.lines) f.flat += l + "\n";
@@ -379,9 +365,9 @@ std::vector<std::string> verify_handout(const Course& course, const fs::path& ha
         for (auto& e : fs::recursive_directory_iterator(course.root / "harness"))
             if (e.is_regular_file())
                 for (auto& l : lines_of(read_file(e.path()))) {
-                    generic.insert(normalize(l));
+                    generic.insert(fold_spaces(l));
                     auto comment = l.find("//");
-                    if (comment != std::string::npos) generic.insert(normalize(l.substr(0, comment)));
+                    if (comment != std::string::npos) generic.insert(fold_spaces(l.substr(0, comment)));
                 }
 
     for (auto& ex : course.exercises) {
@@ -443,11 +429,11 @@ std::vector<std::string> verify_handout(const Course& course, const fs::path& ha
             stub_files.insert(course.exercise_dir(ex.name) / rel_ref);
             for (auto& sf : stub_files)
                 if (fs::is_regular_file(sf))
-                    for (auto& l : lines_of(read_file(sf))) stub.insert(normalize(l));
+                    for (auto& l : lines_of(read_file(sf))) stub.insert(fold_spaces(l));
             auto ref_lines = lines_of(read_file(e.path()));
             std::set<std::string> reported;
             for (std::size_t i = 0; i < ref_lines.size(); ++i) {
-                auto norm = normalize(ref_lines[i]);
+                auto norm = fold_spaces(ref_lines[i]);
                 if (!telling(norm) || stub.count(norm) || generic.count(norm) || reported.count(norm)) continue;
                 for (auto& f : files) {
                     // graders/common (the grader kit) is shared by every exercise: searched for each

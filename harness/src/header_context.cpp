@@ -2,6 +2,7 @@
 #include "conclab/header_context.hpp"
 
 #include "conclab/code_problem.hpp"
+#include "conclab/text.hpp"
 
 namespace conclab {
 
@@ -18,21 +19,6 @@ bool line_marker(std::string_view line, std::string& file) {
     if (end == std::string_view::npos) return false;
     file.assign(line.substr(i + 2, end - i - 2));
     return true;
-}
-
-std::string folded(std::string_view line) {
-    std::string out;
-    bool space = false;
-    for (char c : line) {
-        if (c == ' ' || c == '\t' || c == '\r') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
 }
 
 }  // namespace
@@ -55,7 +41,7 @@ std::map<std::string, std::string> student_regions(std::string_view preprocessed
             continue;
         }
         if (current.empty()) continue;
-        std::string text = folded(line);
+        std::string text = fold_spaces(line);
         if (!text.empty()) regions[current] += text + "\n";
     }
     return regions;

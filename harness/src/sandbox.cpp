@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "conclab/cgroup.hpp"
+#include "run_internal.hpp"
 
 namespace fs = std::filesystem;
 

@@ -33,6 +33,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <stop_token>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -40,8 +41,8 @@
 #include "conclab/batch_support.hpp"
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
-#include "conclab/grade.hpp"
 #include "conclab/gradebook.hpp"
+#include "conclab/machine_check.hpp"
 #include "conclab/report.hpp"
 #include "conclab/sandbox.hpp"
 
@@ -189,16 +190,7 @@ Tier task_tier(Tier asked) {
 std::string canary_on_node(Runner& runner, const Toolchain& tc, const fs::path& run_dir, Tier tier) {
     auto mark = run_dir / ("canary-" + node_name() + "-" + to_string(tier) + ".ok");
     if (fs::exists(mark)) return {};
-    fs::path scratch = fs::temp_directory_path() / ("conclab-slurm-canary-" + std::to_string(::getpid()));
-    fs::create_directories(scratch);
-    std::string problem;
-    try {
-        problem = run_canary(runner, tc, scratch);
-    } catch (const std::exception& e) {
-        problem = e.what();
-    }
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
+    std::string problem = check_machine(runner, tc);
     if (problem.empty()) write_file_atomic(mark, node_name() + "\n");
     return problem;
 }
@@ -342,7 +334,8 @@ int run_slurm_task(const Course& course, const Toolchain& tc, const fs::path& ru
 
     // Slurm's SIGTERM (scancel, time limit, preemption) stops at the next step;
     // the submission being graded gets no done file and the submitter asks Slurm why.
-    SignalScope signals("conclab slurm-task: stopping (Slurm ended this task)\n");
+    std::stop_source stop;
+    SignalScope signals("conclab slurm-task: stopping (Slurm ended this task)\n", stop);
 
     std::vector<const Exercise*> exercises;
     for (auto& ex : course.exercises)
@@ -368,24 +361,11 @@ int run_slurm_task(const Course& course, const Toolchain& tc, const fs::path& ru
         if (!problem.empty()) {
             failure = "cannot grade on node " + node + ": " + problem;
         } else {
-            try {
-                GradeOptions go;
-                go.exercises = conf.exercises;
-                go.progress = [](const std::string&) {
-                    if (stopping()) throw Cancelled{};
-                };
-                r = grade_submission(course, Submission::handout(s.root, s.id), *runner, tc, go);
-                r->submission = s.id;
-            } catch (const Cancelled&) {
-                break;
-            } catch (const std::exception& e) {
-                failure = std::string("the grader failed on this submission: ") + e.what();
-            } catch (...) {
-                failure = "the grader failed on this submission (unknown exception)";
-            }
+            Graded g = grade_student(course, s, *runner, tc, conf.exercises, stop.get_token());
+            r = std::move(g.result);
+            failure = std::move(g.failure);
         }
         if (stopping()) break;   // cut short: its result could not be trusted
-        if (!failure.empty()) r.reset();
         double secs = std::chrono::duration<double>(Clock::now() - t0).count();
         write_task_result(run_dir, s.id, node, secs, task, r, failure);
         std::cerr << s.id << ": " << (r ? fmt_num(r->score) + " / " + fmt_num(r->max_score) : "ERROR " + failure)

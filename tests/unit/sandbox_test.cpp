@@ -35,6 +35,7 @@
 #include "conclab/grade.hpp"
 #include "conclab/run.hpp"
 #include "conclab/sandbox.hpp"
+#include "run_internal.hpp"   // the engine under the tiers (harness/src): CaptureBuffer, execute
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

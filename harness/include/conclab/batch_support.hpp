@@ -12,22 +12,30 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 #include "conclab/batch.hpp"
+#include "conclab/build.hpp"
 #include "conclab/course.hpp"
 #include "conclab/gradebook.hpp"
 #include "conclab/result.hpp"
+#include "conclab/run.hpp"
 
 namespace conclab::batch_support {
 
 // ---------------------------------------------------------------- signals
 
-// SIGINT/SIGTERM: the first sets stopping() and prints `first_message`; the
-// second restores the default action and re-raises (quits at once).
+// SIGINT/SIGTERM: the first sets stopping(), prints `first_message` and
+// requests `stop`, if given (the gradings in progress end at their next step,
+// GradeOptions::stop); the second restores the default action and re-raises
+// (quits at once). stopping() is set in the handler itself; `stop` is
+// requested a moment later by a thread of the scope (request_stop is not
+// async-signal-safe), so stop requested implies stopping(), and a result must
+// be checked with stopping() to be trusted.
 struct SignalScope {
-    explicit SignalScope(const char* first_message);
+    explicit SignalScope(const char* first_message, std::stop_source stop = std::stop_source(std::nostopstate));
     ~SignalScope();
     SignalScope(const SignalScope&) = delete;
     SignalScope& operator=(const SignalScope&) = delete;
@@ -37,11 +45,6 @@ private:
     Saved* saved_;
 };
 bool stopping();
-
-// Thrown from GradeOptions::progress to abandon a grading after an interrupt.
-// Not a std::exception, so the engine's catch blocks let it through (and its
-// RAII guards remove the scratch directories on the way out).
-struct Cancelled {};
 
 // ---------------------------------------------------------------- the plan
 
@@ -69,6 +72,18 @@ std::filesystem::path submission_root(const std::filesystem::path& dir);
 
 // What decides whether a submission must be graded again.
 std::string content_hash(const std::vector<const Exercise*>& exercises, const Submission& sub);
+
+// ---------------------------------------------------------------- grading
+
+// One student, as both backends grade one: the grader's own failure (an
+// exception) is `failure` and no result. A grading cut short by `stop` comes
+// back as a result too; the caller checks stopping() and drops it.
+struct Graded {
+    std::optional<SubmissionResult> result;
+    std::string failure;
+};
+Graded grade_student(const Course& course, const Student& s, Runner& runner, const Toolchain& tc,
+                     const std::vector<std::string>& exercises, std::stop_token stop);
 
 // ---------------------------------------------------------------- storing
 

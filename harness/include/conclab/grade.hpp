@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <stop_token>
 #include <vector>
 
 #include "conclab/build.hpp"
@@ -21,6 +22,7 @@ struct GradeOptions {
     std::filesystem::path scratch_root;     // where scratch dirs go (default: temp)
     bool keep_scratch = false;
     std::function<void(const std::string&)> progress;   // optional status lines
+    std::stop_token stop;   // once requested: no further build or test; the rest are `error`, not graded
 };
 
 SubmissionResult grade_submission(const Course& course, const Submission& sub, Runner& runner,
