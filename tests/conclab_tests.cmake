@@ -1,7 +1,8 @@
 # The project's own grading tests: every grader proven both ways.
 #   reference/<ex>                must score 100%, ten times in a row
 #   stub/<ex>                     the untouched stub must lose points
-#   known-wrong/<ex>/<case>       must lose points in the tests its expect.yaml names
+#   known-wrong/<ex>/<case>       must lose points in the tests its expect.yaml names, three
+#                                 times with the same score (a wrong verdict must be stable too)
 #   hostile/<case>                must be contained and graded as its expect.yaml says
 #   correct/<ex>/<case>           a correct but unusual solution: full marks, three times
 # Each is one `conclab verify` run; expect.yaml is documented in docs/corpus.md.
@@ -19,7 +20,7 @@ foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
   foreach(case ${cases})
     if(EXISTS ${case}/expect.yaml)
       get_filename_component(name ${case} NAME)
-      add_test(NAME known-wrong/${ex}/${name} COMMAND conclab verify ${case})
+      add_test(NAME known-wrong/${ex}/${name} COMMAND conclab verify ${case} --runs 3)
     endif()
   endforeach()
   file(GLOB cases CONFIGURE_DEPENDS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/correct/${ex}/*)

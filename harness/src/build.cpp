@@ -6,6 +6,7 @@
 #include "conclab/build.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -19,6 +20,7 @@
 
 #include <re2/re2.h>
 
+#include "conclab/build_cache.hpp"
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
 #include "conclab/header_context.hpp"
@@ -35,34 +37,15 @@ Toolchain Toolchain::from_config() {
     tc.gtest_include = config::gtest_include;
     tc.lib_dir = config::lib_dir;
     tc.cache_dir = fs::path(config::build_dir) / "grader-cache";
+    // Whole builds are about 35 MB each (pool_copy: three executables and the
+    // student's objects); 2 GiB keeps the last ~60. CONCLAB_BUILD_CACHE_MB=0
+    // switches the whole-build cache off (docs/design.md, "Build caches").
+    if (const char* mb = std::getenv("CONCLAB_BUILD_CACHE_MB"); mb && *mb)
+        tc.build_cache_bytes = std::strtoull(mb, nullptr, 10) << 20;
     return tc;
 }
 
 namespace {
-
-// A cache key, not a security boundary: FNV-1a over the inputs, twice with
-// different bases for 128 bits. Hand-written because a 30-line stable hash is
-// simpler than pulling in a crypto library for a build cache.
-class Key {
-public:
-    void add(std::string_view data) {
-        for (unsigned char c : data) {
-            a_ = (a_ ^ c) * 0x100000001b3ULL;
-            b_ = (b_ ^ c) * 0x100000001b3ULL;
-        }
-        a_ ^= data.size();
-        b_ = (b_ ^ 0xff) * 0x100000001b3ULL;
-    }
-    std::string hex() const {
-        char buf[33];
-        std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(a_),
-                      static_cast<unsigned long long>(b_));
-        return buf;
-    }
-
-private:
-    std::uint64_t a_ = 0xcbf29ce484222325ULL, b_ = 0x84222325cbf29ce4ULL;
-};
 
 bool is_source(const fs::path& p) {
     auto e = p.extension().string();
@@ -253,8 +236,66 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
                                                                 : fs::perms::none));
     if (fs::exists(hidden_root)) fs::permissions(hidden_root, fs::perms::all);
 
+    // The student's objects: one per (sanitizer, optimisation) and source.
+    auto variant_of = [](const BuildSpec& b) { return std::string(to_string(b.sanitizer)) + optimize_flag(b); };
+    auto student_object = [&](const BuildSpec& b, const std::string& f) {
+        return scratch / "obj" / (variant_of(b) + "-" + fs::path(f).stem().string() + ".o");
+    };
+    std::vector<fs::path> cached_files;   // what a whole build leaves that grading uses, relative to scratch
+    for (const auto& b : ex.builds) cached_files.push_back(fs::path("bin") / b.name);
+    for (const auto& b : ex.builds)
+        for (const auto& f : ex.files)
+            if (is_source(f) && std::find(cached_files.begin(), cached_files.end(),
+                                          fs::relative(student_object(b, f), scratch)) == cached_files.end())
+                cached_files.push_back(fs::relative(student_object(b, f), scratch));
+
+    // 0. The whole build is a function of the overlay, the hidden graders,
+    // the flags and the engine's libraries: the same inputs, byte for byte,
+    // get the same executables back without compiling (docs/design.md,
+    // "Build caches"). Only builds that passed every check below are kept.
+    const BuildCache whole_cache(tc.cache_dir / "builds", tc.build_cache_bytes);
+    ContentKey whole;
+    whole.add("conclab-build-cache-1");   // bump when a build step changes what it produces
+    whole.add(config::version);
+    whole.add(tc.cxx);
+    whole.add(tc.gtest_include.string());
+    whole.add(ex.name);
+    whole.add_tree(scratch);
+    whole.add_tree(hidden_root);
+    for (const auto& b : ex.builds) {
+        for (const auto& fl : base_flags()) whole.add(fl);
+        for (const auto& fl : sanitizer_flags(b)) whole.add(fl);
+        whole.add(b.name + "|" + optimize_flag(b) + "|" + b.main + "|" + (b.hidden ? "hidden" : "visible"));
+        for (const auto& src : b.sources) whole.add(src);
+        for (const auto& l : b.link) whole.add(l);
+    }
+    {
+        // The trusted main and GoogleTest are rebuilt with the engine: their
+        // size and time stand for their content (hashing 40 MB per grading would not).
+        std::vector<fs::path> libs;
+        for (const auto& e : fs::directory_iterator(tc.lib_dir))
+            if (e.path().extension() == ".a" && e.path().filename().string().rfind("libconclab_core", 0) != 0)
+                libs.push_back(e.path());
+        std::sort(libs.begin(), libs.end());
+        for (const auto& l : libs)
+            whole.add(l.filename().string() + "|" + std::to_string(fs::file_size(l)) + "|" +
+                      std::to_string(fs::last_write_time(l).time_since_epoch().count()));
+    }
+    const std::string whole_key = ex.name + "-" + whole.hex();
+    if (tc.build_cache_bytes > 0 && whole_cache.restore(whole_key, scratch, cached_files)) {
+        for (const auto& b : ex.builds) out.executables[b.name] = scratch / "bin" / b.name;
+        for (const auto& f : cached_files)
+            if (f.parent_path() == "obj") out.student_objects.push_back(scratch / f);
+        for (const auto& f : cached_files)
+            fs::permissions(scratch / f, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                             fs::perms::others_read | fs::perms::others_exec);
+        out.ok = true;
+        out.from_cache = true;
+        return out;
+    }
+
     // The grader objects' cache key covers every header they can see.
-    Key headers;
+    ContentKey headers;
     auto add_headers = [&](const fs::path& dir) {
         if (!fs::is_directory(dir)) return;
         std::vector<fs::path> files;
@@ -322,13 +363,13 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         auto san = sanitizer_flags(b);
         flags.insert(flags.end(), san.begin(), san.end());
         flags.push_back(optimize_flag(b));
-        const std::string variant = std::string(to_string(b.sanitizer)) + optimize_flag(b);
+        const std::string variant = variant_of(b);
 
         // Student files: once per (sanitizer, optimisation); -fno-inline under
         // sanitizers so the student's frames survive into reports (docs/notes.md).
         for (const auto& f : ex.files) {
             if (!is_source(f)) continue;
-            fs::path obj = scratch / "obj" / (variant + "-" + fs::path(f).stem().string() + ".o");
+            fs::path obj = student_object(b, f);
             build_objects[b.name].push_back(obj);
             if (!scheduled.insert(obj).second) continue;
             out.student_objects.push_back(obj);
@@ -358,7 +399,7 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         }
         if (b.is_program()) course_sources.emplace_back(exdir / b.main, false);
         for (const auto& [src, is_hidden] : course_sources) {
-            Key key = headers;
+            ContentKey key = headers;
             key.add(fs::relative(src, is_hidden ? hidden_root : scratch).string());
             key.add(read_file(src));
             for (const auto& fl : flags) key.add(fl);
@@ -512,6 +553,8 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         }
     }
     out.ok = out.message.empty();
+    // Kept before any test runs: nothing the student's program does can reach the cache.
+    if (out.ok && tc.build_cache_bytes > 0) whole_cache.store(whole_key, scratch, cached_files);
     return out;
 }
 

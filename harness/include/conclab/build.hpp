@@ -3,6 +3,7 @@
 // course tree in a scratch directory, compile them per build variant, link with
 // cached grader objects and the matching GoogleTest.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -18,11 +19,13 @@ struct Toolchain {
     std::filesystem::path gtest_include;
     std::filesystem::path lib_dir;           // libgtest_<san>.a, libgtest_main_<san>.a
     std::filesystem::path cache_dir;         // object cache shared by all gradings
+    std::uintmax_t build_cache_bytes = 2ull << 30;   // whole builds kept under cache_dir/builds; 0: none
     static Toolchain from_config();          // what CMake configured
 };
 
 struct BuildOutcome {
     bool ok = false;
+    bool from_cache = false;          // the same inputs were built before (build_cache.hpp)
     bool student_error = false;       // the student's code does not compile/link (score 0)
     bool tampered = false;            // ...because it reached for files it may not see (evidence below)
     std::string evidence;
