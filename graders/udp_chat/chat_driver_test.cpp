@@ -332,6 +332,21 @@ TEST(ChatProgram, program_sends_each_line_to_the_peer) {
         EXPECT_EQ(r->port, port) << "send from the socket bound to --port " << port
                                  << " (the peer answers the address it sees)";
     }
+    // A line one byte too long for a datagram cannot be sent: a message on
+    // std::cerr, and the chat goes on with the next line.
+    const std::string too_long(kLargestUdpPayload + 1, 'L');
+    ASSERT_TRUE(p->write(too_long + "\nafter the long line\n"))
+        << "the program did not read its stdin (" << p->status_text() << ")";
+    auto next = peer.recv(2000ms);
+    ASSERT_TRUE(next) << "after a 65,508-byte line (too long for one UDP datagram) the next line was not "
+                         "sent within 2 s (program: " << p->status_text() << "). A line that cannot be sent "
+                         "gets a message on std::cerr and the chat goes on: catch the std::system_error of "
+                         "send_to() (an exception that leaves run_chat() with a joinable thread is "
+                         "std::terminate).";
+    EXPECT_TRUE(next->text == "after the long line")
+        << "after a 65,508-byte line the peer received " << printable(next->text, 60)
+        << " instead of \"after the long line\": a line too long for one datagram is not sent at all, "
+           "not cut or split";
     std::this_thread::sleep_for(kSettle);
     ASSERT_TRUE(p->write("/quit\n"));
     expect_clean_exit(*p, "/quit");

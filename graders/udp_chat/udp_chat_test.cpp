@@ -37,6 +37,7 @@
 #include <sstream>
 #include <streambuf>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -388,6 +389,17 @@ TEST(Endpoint, endpoint_keeps_the_largest_datagram) {
     ASSERT_TRUE(r) << "send_to() of 65,507 bytes sent nothing";
     EXPECT_EQ(r->text.size(), big.size());
     EXPECT_TRUE(r->text == big);
+
+    // One byte more is not one UDP datagram over IPv4: sendto(2) fails with
+    // EMSGSIZE, and send_to() must say so (std::system_error), not drop it.
+    std::string too_big(kLargestUdpPayload + 1, 'z');
+    EXPECT_THROW(e.send_to("127.0.0.1", peer.port(), too_big), std::system_error)
+        << "send_to() of 65,508 bytes (one more than the largest UDP payload over IPv4) must throw "
+           "std::system_error: sendto(2) returns -1 with errno EMSGSIZE. Check what sendto() returns; "
+           "a failure ignored here is a line the chat drops without a word.";
+    if (auto extra = peer.recv(100ms))
+        ADD_FAILURE() << "send_to() of 65,508 bytes delivered a datagram of " << extra->text.size()
+                      << " bytes: a text that does not fit one datagram must not be sent in part";
 }
 
 // ============================================================ run_chat
@@ -483,9 +495,14 @@ TEST(Chat, chat_race_free_under_load) {
     // The last kTail datagrams of each sender arrive after the last input
     // line, while the input stays open and idle.
     constexpr int kTail = 20;
+    // Halfway, one typed line is too long for a datagram (65,508 bytes): its
+    // error path runs while datagrams arrive. Its message belongs on
+    // std::cerr, never in `out`, and the chat goes on.
+    constexpr int kTooLongAt = kEach / 2;
     for (int i = 0; i < kEach; ++i) {
         a.send(port, message('A', i));
         b.send(port, message('B', i));
+        if (i == kTooLongAt) chat.input().write(std::string(kLargestUdpPayload + 1, 'L') + "\n");
         if (i < kEach - kTail) chat.input().write("typed line " + std::to_string(i) + "\n");
         std::this_thread::sleep_for(1ms);
     }
@@ -519,7 +536,9 @@ TEST(Chat, chat_race_free_under_load) {
         if (it == expected.end()) {
             ADD_FAILURE() << "this output line is not one whole received message: " << printable(line)
                           << "\nLines of two writers mixed? Only one thread should write to `out` "
-                             "(or every write must hold the same mutex), one whole line per write.";
+                             "(or every write must hold the same mutex), one whole line per write. "
+                             "Nothing but received datagrams goes to `out`: a message about a line that "
+                             "could not be sent (one typed line here is 65,508 bytes) goes to std::cerr.";
             return;
         }
         auto [who, seq] = it->second;

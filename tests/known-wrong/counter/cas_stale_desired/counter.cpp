@@ -1,0 +1,66 @@
+// Known-wrong case `cas_stale_desired`: the reference with ONE bug — increment()
+// is a compare_exchange_weak loop that computes the new value once, before the
+// loop. When the CAS fails it reloads `expected`, but retries with the stale
+// `desired`: it then stores old + 1 over a newer value, and increments are lost
+// (the counter even goes backwards).
+#include "counter.hpp"
+
+#include <thread>
+#include <vector>
+
+namespace counter {
+
+void Counter::increment() noexcept {
+    // One indivisible read-modify-write. memory_order_relaxed is enough: the
+    // only thing that matters is that the increments themselves are atomic; no
+    // other data is published through this counter. Whoever reads the final
+    // value after join() is ordered after every increment by the join itself.
+    long expected = value_.load(std::memory_order_relaxed);
+    const long desired = expected + 1;   // BUG: computed once, never from the reloaded `expected`
+    while (!value_.compare_exchange_weak(expected, desired, std::memory_order_relaxed)) {
+        // the failed CAS put the current value in `expected`; `desired` is still old + 1
+    }
+
+}
+
+long Counter::value() const noexcept {
+    return value_.load(std::memory_order_relaxed);
+}
+
+long count_with_threads(int threads, long per_thread) {
+    Counter counter;
+    std::vector<std::thread> workers;
+    workers.reserve(threads > 0 ? static_cast<std::size_t>(threads) : 0);
+    // Start all of them first, so that they really run at the same time ...
+    for (int i = 0; i < threads; ++i) {
+        workers.emplace_back([&counter, per_thread] {
+            for (long k = 0; k < per_thread; ++k) counter.increment();
+        });
+    }
+    // ... then wait for every one. join() also makes every increment of that
+    // thread visible here (happens-before), so value() below sees them all.
+    // Never detach(): the threads use `counter`, which dies when we return.
+    for (std::thread& worker : workers) worker.join();
+    return counter.value();
+}
+
+TicketOffice::TicketOffice(int tickets) : left_(tickets) {}
+
+bool TicketOffice::buy() noexcept {
+    int left = left_.load(std::memory_order_relaxed);
+    // Retry until we either take one ticket or see that none is left.
+    while (left > 0) {
+        // Succeeds only if the stock is still `left`; then it becomes left - 1
+        // in one indivisible step. If another buyer changed it meanwhile, the
+        // CAS fails, stores the current stock in `left`, and we try again.
+        if (left_.compare_exchange_weak(left, left - 1, std::memory_order_relaxed))
+            return true;
+    }
+    return false;  // sold out: the stock is untouched, it never goes below 0
+}
+
+int TicketOffice::remaining() const noexcept {
+    return left_.load(std::memory_order_relaxed);
+}
+
+}  // namespace counter
