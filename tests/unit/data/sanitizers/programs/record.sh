@@ -8,6 +8,7 @@
 set -e
 case=$1; ex=$2; san=$3; out=${4:-/dev/stdout}
 here=$(cd "$(dirname "$0")" && pwd)
+build=${BUILD:-$(cd "$here/../../../../.." && pwd)/build}   # the repository's build dir
 d=/tmp/conclab-scratch-$case
 rm -rf "$d"; mkdir -p "$d/exercises/$ex" "$d/graders/$ex" "$d/logs" "$d/bin"
 cp "$here/$case.student.cpp" "$d/exercises/$ex/$ex.cpp"
@@ -17,7 +18,7 @@ cd "$d"
 P=; if [ -n "$ABS" ]; then P=$d/; fi
 common="-std=c++20 -g -pthread -Wall -fno-omit-frame-pointer -Iexercises/$ex -I/usr/src/googletest/googletest/include"
 if [ "$san" = thread ]; then S="-fsanitize=thread -O1"; else S="-fsanitize=address,undefined,leak -O1"; fi
-LIBS=; if [ -n "$GTEST" ]; then LIBS="${BUILD:-/work/main/build}/lib/libgtest_main_$san.a ${BUILD:-/work/main/build}/lib/libgtest_$san.a"; fi
+LIBS=; if [ -n "$GTEST" ]; then LIBS="$build/lib/libgtest_main_$san.a $build/lib/libgtest_$san.a"; fi
 g++ $common $S -fno-inline -c "${P}exercises/$ex/$ex.cpp" -o bin/student.o
 g++ $common $S -c "${P}graders/$ex/driver.cpp" -o bin/driver.o
 g++ $common $S bin/student.o bin/driver.o -o bin/prog $LIBS
