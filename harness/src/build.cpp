@@ -296,20 +296,10 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
 
     // The grader objects' cache key covers every header they can see.
     ContentKey headers;
-    auto add_headers = [&](const fs::path& dir) {
-        if (!fs::is_directory(dir)) return;
-        std::vector<fs::path> files;
-        for (const auto& e : fs::recursive_directory_iterator(dir))
-            if (e.is_regular_file() && !is_source(e.path())) files.push_back(e.path());
-        std::sort(files.begin(), files.end());
-        for (const auto& f : files) {
-            headers.add(fs::relative(f, dir).string());
-            headers.add(read_file(f));
-        }
-    };
-    add_headers(exdir);
-    add_headers(scratch / graders_rel);
-    add_headers(scratch / "graders" / "common");
+    auto header = [](const fs::path& f) { return !is_source(f); };
+    headers.add_tree(exdir, header);
+    headers.add_tree(scratch / graders_rel, header);
+    headers.add_tree(scratch / "graders" / "common", header);
     headers.add("conclab-object-cache-3");  // bump when the engine's compile flags change
     headers.add(tc.cxx);
     headers.add(tc.gtest_include.string());

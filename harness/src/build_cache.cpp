@@ -26,14 +26,14 @@ void ContentKey::add(std::string_view data) {
     crypto_generichash_update(&state_, reinterpret_cast<const unsigned char*>(data.data()), data.size());
 }
 
-void ContentKey::add_tree(const fs::path& dir) {
+void ContentKey::add_tree(const fs::path& dir, const std::function<bool(const fs::path&)>& keep) {
     if (!fs::is_directory(dir)) {
         add("(no directory)");
         return;
     }
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) files.push_back(e.path());
+        if (e.is_regular_file() && (!keep || keep(e.path()))) files.push_back(e.path());
     std::sort(files.begin(), files.end());
     add(std::to_string(files.size()));
     for (const auto& f : files) {

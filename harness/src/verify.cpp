@@ -14,7 +14,6 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <ostream>
 #include <thread>
 
@@ -63,12 +62,6 @@ std::vector<std::string> leftovers(const fs::path& root) {
         if (!ec2 && exe.string().rfind(root.string(), 0) == 0) found.push_back(pid + " " + exe.string());
     }
     return found;
-}
-
-std::string fixed(double score) {
-    std::ostringstream o;
-    o << score;
-    return o.str();
 }
 
 }  // namespace
@@ -166,8 +159,8 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
                 problems.push_back("test " + t.name + " is `tampered` without evidence");
         }
         if (first_score && *first_score != r.score && unstable.empty())
-            problems.push_back("graded " + std::to_string(run + 1) + " times, scored " + fixed(*first_score) +
-                               " then " + fixed(r.score) + ": the grader is not deterministic");
+            problems.push_back("graded " + std::to_string(run + 1) + " times, scored " + format_points(*first_score) +
+                               " then " + format_points(r.score) + ": the grader is not deterministic");
         first_score = r.score;
         for (const auto& t : er.tests) {
             if (is_unstable(t.name)) continue;

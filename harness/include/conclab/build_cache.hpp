@@ -4,6 +4,7 @@
 // with no edit, `verify --runs N`, a re-graded class) compiles nothing.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,10 @@ public:
     ContentKey();
     // Adds one input; inputs are length-framed, so ("ab","c") != ("a","bc").
     void add(std::string_view data);
-    // Adds a whole directory tree, sorted: relative path and bytes of each file.
-    void add_tree(const std::filesystem::path& dir);
+    // Adds a directory tree, sorted: relative path and bytes of each file
+    // that `keep` accepts (all by default).
+    void add_tree(const std::filesystem::path& dir,
+                  const std::function<bool(const std::filesystem::path&)>& keep = {});
     std::string hex() const;   // 64 hex digits (the state is copied: add() may go on)
 
 private:
