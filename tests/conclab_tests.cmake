@@ -92,3 +92,7 @@ add_test(NAME handout_readme COMMAND bash ${CMAKE_SOURCE_DIR}/tests/handout_read
                                      ${CMAKE_SOURCE_DIR})
 add_test(NAME devcontainer COMMAND bash ${CMAKE_SOURCE_DIR}/tests/devcontainer_check.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(handout_readme devcontainer PROPERTIES LABELS "handout")
+
+# Calibrated time limits (docs/manifest.md, "Time limits"): each exercise's
+# checked-in calibration.yaml must describe its current graders and reference.
+add_test(NAME calibration/fresh COMMAND conclab calibrate --check)

@@ -23,6 +23,7 @@
 #include "conclab/sandbox.hpp"
 #include "conclab/score.hpp"
 #include "conclab/verify.hpp"
+#include "conclab/calibration.hpp"
 
 namespace fs = std::filesystem;
 using namespace conclab;
@@ -46,6 +47,7 @@ struct Common {
     std::string sandbox = "auto";
     bool keep = false;
     bool quiet = false;
+    bool progress = false;
 };
 
 void add_common(CLI::App* cmd, Common& c) {
@@ -61,8 +63,17 @@ void add_common(CLI::App* cmd, Common& c) {
 SubmissionResult grade(const Course& course, const Submission& sub, Runner& runner, const Toolchain& tc,
                        GradeOptions opt, const Common& c) {
     opt.keep_scratch = c.keep;
-    if (!c.quiet && isatty(STDERR_FILENO))
-        opt.progress = [](const std::string& s) { std::cerr << "  " << s << "\n"; };
+    if (!c.quiet && (c.progress || isatty(STDERR_FILENO))) {
+        // Each test's line as soon as it is decided (stderr: the report on
+        // stdout stays whole); the report repeats them in manifest order.
+        ReportOptions ro;
+        ro.color = isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+        ro.show_hidden_details = !opt.visible_only;
+        opt.progress = [](const std::string& s) { std::cerr << "  " << s << std::endl; };
+        opt.on_test = [ro](const std::string& ex, const TestResult& t) {
+            std::cerr << "  " << progress_line(ex, t, ro) << std::endl;
+        };
+    }
     return grade_submission(course, sub, runner, tc, opt);
 }
 
@@ -141,6 +152,8 @@ int main(int argc, char** argv) {
     g->add_flag("--visible", visible, "visible tests only (what `make check` runs)");
     g->add_option("--repeat", repeat, "grade N times; fails if the scores differ")->check(CLI::Range(1, 100));
     g->add_option("--test", only_tests, "only this test, by its manifest name (repeatable)");
+    g->add_flag("--progress", common.progress,
+                "print each test's line on stderr as soon as it is decided, also when stderr is not a terminal");
     g->add_option("--seed", replay_seed,
                   "run the tests with this seed instead of their own: replays a run whose report printed it "
                   "(docs/exploration.md)");
@@ -215,6 +228,21 @@ int main(int argc, char** argv) {
     v->add_option("--runs", runs, "grade N times, all must agree")->check(CLI::Range(1, 100));
     add_common(v, common);
 
+    std::vector<std::string> calibrate_exercises;
+    int calibrate_runs = 5;
+    bool calibrate_check = false;
+    auto* cal = app.add_subcommand("calibrate",
+                                   "time the reference; write each test's time to exercises/EX/calibration.yaml, "
+                                   "from which the wall limits derive (docs/manifest.md, \"Time limits\")");
+    cal->add_option("exercise", calibrate_exercises, "these exercises (default: every one with a reference)");
+    cal->add_option("--runs", calibrate_runs, "gradings of the reference to take the slowest of")
+        ->check(CLI::Range(1, 50))
+        ->capture_default_str();
+    cal->add_flag("--check", calibrate_check,
+                  "measure nothing; fail when a checked-in calibration is missing or older than the sources it "
+                  "describes (what `make test` runs)");
+    add_common(cal, common);
+
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -237,6 +265,25 @@ int main(int argc, char** argv) {
                 return kGraderError;
             }
         if (l->parsed() && !list_check_names) return cmd_list(course, exercises);
+        for (const auto& e : calibrate_exercises)
+            if (!course.find(e)) {
+                std::cerr << "conclab calibrate: no exercise named '" << e << "' (see `conclab list`)\n";
+                return kGraderError;
+            }
+        if (cal->parsed() && calibrate_check) {
+            std::vector<std::string> problems;
+            for (const auto& ex : course.exercises) {
+                if (!calibrate_exercises.empty() &&
+                    std::find(calibrate_exercises.begin(), calibrate_exercises.end(), ex.name) ==
+                        calibrate_exercises.end())
+                    continue;
+                auto p = check_calibration(course, ex);
+                if (p.empty()) std::cout << ex.name << ": calibration is fresh\n";
+                problems.insert(problems.end(), p.begin(), p.end());
+            }
+            for (const auto& p : problems) std::cout << p << "\n";
+            return problems.empty() ? kAllPassed : kSomeFailed;
+        }
         if (h->parsed()) {
             write_handout(course, handout_out);
             auto problems = verify_handout(course, handout_out);
@@ -265,6 +312,24 @@ int main(int argc, char** argv) {
         if (l->parsed()) return cmd_list_check(course, exercises, *runner, tc, common);
         std::string canary = check_machine(*runner, tc);
 
+        if (cal->parsed()) {
+            if (!canary.empty()) {
+                std::cerr << "conclab: cannot calibrate on this machine: " << canary << "\n";
+                return kGraderError;
+            }
+            std::vector<std::string> problems;
+            for (const auto& ex : course.exercises) {
+                bool chosen = calibrate_exercises.empty()
+                                  ? fs::is_directory(course.root / "reference" / ex.name)
+                                  : std::find(calibrate_exercises.begin(), calibrate_exercises.end(), ex.name) !=
+                                        calibrate_exercises.end();
+                if (!chosen) continue;
+                auto p = calibrate_exercise(course, ex, *runner, tc, calibrate_runs, std::cout);
+                problems.insert(problems.end(), p.begin(), p.end());
+            }
+            for (const auto& p : problems) std::cerr << "conclab calibrate: " << p << "\n";
+            return problems.empty() ? kAllPassed : kGraderError;
+        }
         if (v->parsed()) {
             if (!canary.empty()) {
                 std::cerr << "conclab: cannot grade on this machine: " << canary << "\n";

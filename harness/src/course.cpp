@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "conclab/calibration.hpp"
+
 namespace conclab {
 
 namespace fs = std::filesystem;
@@ -18,7 +20,7 @@ Course Course::load(const fs::path& root) {
         if (entry.is_directory() && fs::exists(entry.path() / "exercise.yaml"))
             manifests.push_back(entry.path() / "exercise.yaml");
     std::sort(manifests.begin(), manifests.end());
-    for (const auto& m : manifests) c.exercises.push_back(load_exercise(m));
+    for (const auto& m : manifests) c.exercises.push_back(load_calibrated_exercise(m));
     return c;
 }
 

@@ -270,6 +270,10 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
         tr.max_score = t.points;
         tr.hidden = t.hidden;
         tr.hint = t.hint;
+        if (!t.is_symbol_scan()) {
+            tr.limit_seconds = t.limits.wall.count() / 1000.0;
+            tr.limit = t.limit_rule;
+        }
         tr.seed = opt.seed ? *opt.seed : seed_for(ex.name, t.name);
         tr.status = Status::failed;
         res.tests.push_back(tr);
@@ -333,7 +337,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
                 res.tests[i].status = Status::error;
                 res.tests[i].message = std::string("the grader failed: ") + e.what();
             }
-            progress(tests[i]->name + " " + to_string(res.tests[i].status));
+            if (opt.on_test) opt.on_test(ex.name, res.tests[i]);
         }
     } catch (const std::exception& e) {
         // The grader's own failure (building, scratch space): never the student's.

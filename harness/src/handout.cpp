@@ -14,6 +14,7 @@
 // named hidden* or inside a hidden/ folder; in each manifest the hidden tests
 // and builds (the handout's `points` is the sum of its visible tests).
 #include "conclab/handout.hpp"
+#include "conclab/calibration.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -298,7 +299,14 @@ void write_handout(const Course& course, const fs::path& out) {
         auto manifest_out = out / "exercises" / ex.name / ex.manifest_path.filename();
         write_file_atomic(manifest_out, manifest);
         // the loader accepts it (points add up, sources exist) and it means the same
-        check_same_visible(ex, load_exercise(manifest_out));
+        // The calibration travels with the exercise (`make check` uses the same
+        // limits), minus the times of hidden tests: their names stay hidden.
+        if (auto c = load_calibration(calibration_path(ex.manifest_path))) {
+            for (const auto& t : ex.tests)
+                if (test_is_hidden(ex, t)) c->seconds.erase(t.name);
+            write_file_atomic(calibration_path(manifest_out), calibration_yaml(*c));
+        }
+        check_same_visible(ex, load_calibrated_exercise(manifest_out));
     }
 
     // The grader kit every exercise's graders include (graders/common/README.md).

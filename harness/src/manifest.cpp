@@ -209,7 +209,7 @@ Exercise load_exercise(const std::filesystem::path& manifest) {
         throw ManifestError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
     }
     if (!root || !root.IsMap()) throw ManifestError(file, 1, "", "expected a mapping at the top level");
-    r.only_keys(root, "", {"name", "title", "points", "files", "limits", "builds", "tests"});
+    r.only_keys(root, "", {"name", "title", "points", "files", "limits", "calibration", "builds", "tests"});
 
     Exercise ex;
     ex.manifest_path = manifest;
@@ -227,6 +227,15 @@ Exercise load_exercise(const std::filesystem::path& manifest) {
         if (f.find('/') != std::string::npos || f.empty() || f[0] == '.')
             r.fail(root["files"], "files", "'" + f + "' must be a plain file name in the exercise folder");
     if (root["limits"]) r.limits(root["limits"], "limits", ex.limits);
+    if (const YAML::Node c = root["calibration"]) {
+        r.only_keys(c, "calibration", {"factor", "floor"});
+        if (c["factor"]) {
+            ex.calibration_factor = r.number(c["factor"], "calibration.factor");
+            if (ex.calibration_factor < 1 || ex.calibration_factor > 1000)
+                r.fail(c["factor"], "calibration.factor", "must be 1..1000 (a limit below the reference's own time fails it)");
+        }
+        if (c["floor"]) ex.calibration_floor = r.duration(c["floor"], "calibration.floor");
+    }
 
     const YAML::Node builds = need(root, "builds", "");
     if (!builds.IsMap() || builds.size() == 0) r.fail(builds, "builds", "expected a mapping of build names");
@@ -288,6 +297,8 @@ Exercise load_exercise(const std::filesystem::path& manifest) {
         t.limits = ex.limits;
         if (n["limits"]) r.limits(n["limits"], key + ".limits", t.limits);
         if (n["timeout"]) t.limits.wall = r.duration(n["timeout"], key + ".timeout");
+        t.wall_pinned = n["timeout"] || (n["limits"] && n["limits"]["wall"]);
+        t.limit_rule = t.wall_pinned ? "set for this test in exercise.yaml" : "the exercise's default; not calibrated yet";
         if (n["hint"]) t.hint = r.str(n["hint"], key + ".hint");
         if (n["hidden"]) t.hidden = r.boolean(n["hidden"], key + ".hidden");
         if (n["repeat"]) {

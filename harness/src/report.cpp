@@ -389,6 +389,32 @@ void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOp
     out << "\n";
 }
 
+std::string progress_line(const std::string& exercise, const TestResult& t, const ReportOptions& opt) {
+    Style st{opt.color};
+    const Status s = visible_status(t, opt.show_hidden_details);
+    const bool ok = s == Status::passed;
+    const char* colour = ok ? "32" : (s == Status::timeout || s == Status::error ? "33" : "31");   // as write_terminal
+    std::string line = clean_text(exercise) + "  " + st(colour, ok ? "✓" : "✗") + " " + clean_text(t.name) + "  " +
+                       format_points(ok ? t.max_score : 0) + " / " + format_points(t.max_score);
+    if (!ok) {
+        line += "  " + st(colour, to_string(s));
+        // The first line that says something: GoogleTest's failures start with "file:line".
+        std::string why;
+        if (!redacted(t, opt.show_hidden_details))
+            for (const auto& l : split_lines(clean_text(trim(t.message)))) {
+                why = trim(l);
+                const auto colon = why.rfind(':');
+                const bool location = colon != std::string::npos && colon + 1 < why.size() &&
+                                      why.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+                                      why.find(' ') == std::string::npos;
+                if (!why.empty() && !location) break;
+            }
+        if (why.size() > 100) why = why.substr(0, 97) + "...";
+        if (!why.empty()) line += ": " + why;
+    }
+    return line;
+}
+
 // ---------------------------------------------------------------- JSON
 
 namespace {
@@ -476,6 +502,10 @@ std::string to_json(const SubmissionResult& r, bool include_hidden_details) {
                 jt["output"] = t.output;
                 jt["seed"] = t.seed;
                 jt["seconds"] = t.seconds;
+                if (t.limit_seconds > 0) {
+                    jt["limit_seconds"] = t.limit_seconds;
+                    jt["limit"] = t.limit;
+                }
             }
             je["tests"].push_back(std::move(jt));
         }
@@ -539,6 +569,8 @@ SubmissionResult from_json(const std::string& text) {
                         t.hidden = get_or<bool>(jt, "hidden", false);
                         t.seed = get_or<std::uint64_t>(jt, "seed", 0);
                         t.seconds = get_or<double>(jt, "seconds", 0);
+                        t.limit_seconds = get_or<double>(jt, "limit_seconds", 0);
+                        t.limit = get_or<std::string>(jt, "limit", "");
                         t.snippets = snippets_from_json(jt);
                         if (jt.contains("findings")) {
                             for (auto& jf : jt.at("findings")) {

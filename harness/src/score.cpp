@@ -93,7 +93,7 @@ Verdict judge_run(const TestSpec& test, const RunEvidence& ev) {
                           : "";
     if (r.timed_out)
         return {Status::timeout, "your program was still running after " + seconds(test.limits.wall) +
-                                     " and was stopped. Look for a thread that is never joined or woken up, a "
+                                     " and was stopped (limit: " + test.limit_rule + "). Look for a thread that is never joined or woken up, a "
                                      "lock that is never released, or a pipe end that is never closed." +
                                      process_note + last_output(r)};
     if (r.cpu_exceeded)

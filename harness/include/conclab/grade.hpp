@@ -21,7 +21,10 @@ struct GradeOptions {
     std::optional<std::uint64_t> seed;      // replay: this seed for every test instead of its own
     std::filesystem::path scratch_root;     // where scratch dirs go (default: temp)
     bool keep_scratch = false;
-    std::function<void(const std::string&)> progress;   // optional status lines
+    std::function<void(const std::string&)> progress;   // optional status lines ("counter: building")
+    // Optional: called as soon as each test is decided, before the others run
+    // (its score is not set yet: it earns max_score if and only if it passed).
+    std::function<void(const std::string& exercise, const TestResult&)> on_test;
     std::stop_token stop;   // once requested: no further build or test; the rest are `error`, not graded
 };
 

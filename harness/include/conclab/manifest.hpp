@@ -67,6 +67,10 @@ struct TestSpec {
     std::vector<std::string> forbid_symbols;  // non-empty: a symbol scan, no run
     int repeat = 1;
     Limits limits;
+    // The wall limit is set in the manifest (`timeout:` or `limits: {wall:}`):
+    // calibration leaves it alone (docs/manifest.md, "Time limits").
+    bool wall_pinned = false;
+    std::string limit_rule;                // where limits.wall comes from, said in reports
     bool hidden = false;
     std::string hint;
     bool is_symbol_scan() const { return !forbid_symbols.empty(); }
@@ -80,6 +84,10 @@ struct Exercise {
     std::vector<BuildSpec> builds;
     std::vector<TestSpec> tests;
     Limits limits;                         // exercise defaults
+    // Calibrated wall limits: max(floor, factor x the reference's time)
+    // (`calibration:` in the manifest; docs/manifest.md, "Time limits").
+    double calibration_factor = 10;
+    std::chrono::milliseconds calibration_floor{3000};
     std::filesystem::path manifest_path;
 
     const BuildSpec* find_build(const std::string& name) const;

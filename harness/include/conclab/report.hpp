@@ -16,6 +16,9 @@ struct ReportOptions {
 std::string format_points(double points);
 
 void write_terminal(std::ostream& out, const SubmissionResult& r, const ReportOptions& opt = {});
+// One line for a test as soon as it is decided ("counter  ✗ increments_are_not_lost  0 / 4  failed: ..."),
+// printed while the others still run; the full report repeats it in manifest order.
+std::string progress_line(const std::string& exercise, const TestResult& t, const ReportOptions& opt = {});
 std::string to_json(const SubmissionResult& r, bool include_hidden_details = true);   // docs/design.md, "Results"
 SubmissionResult from_json(const std::string& json);
 std::string to_junit(const SubmissionResult& r);

@@ -47,6 +47,8 @@ struct TestResult {
     bool hidden = false;
     std::uint64_t seed = 0;
     double seconds = 0;
+    double limit_seconds = 0;   // the wall limit of one run
+    std::string limit;          // where it comes from (calibration.hpp): "10 × the reference's 0.31 s"
 };
 
 struct ExerciseResult {
