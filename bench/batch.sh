@@ -3,7 +3,7 @@
 # exercise (default counter), grades them with `conclab batch`, and prints
 # submissions/minute and the ratio to the floor.
 #
-#   bench/batch.sh [-n N] [-j JOBS] [-e EXERCISE] [--keep]
+#   bench/batch.sh [-n N] [-j JOBS] [-e EXERCISE|all] [--keep]
 #   bench/batch.sh --backend slurm [-n N] [--chunks "1 4"] [--keep]
 #
 # --backend slurm: grades the same class locally (JOBS = cores) and then with
@@ -12,6 +12,10 @@
 # chunk size conclab chose. Uses the cluster in $SLURM_CONF when one answers;
 # otherwise (as root) starts the one-node test cluster (tests/slurm/cluster.sh)
 # in a temporary directory and stops it at the end. No floor in this mode.
+#
+# -e all: the same for every exercise in turn (N each, default 20), then one
+# table: batch and floor seconds, their ratio, and what the hanging submission
+# cost in the batch (its own grading time) for each exercise.
 #
 # The mix (for N = 100): 35 reference, 20 untouched stub, 30 known-wrong (the
 # cases of tests/known-wrong/EX in turn), 10 that do not compile, 5 that hang.
@@ -42,13 +46,35 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --backend) BACKEND=$2; shift 2 ;;
     --chunks) CHUNKS=$2; shift 2 ;;
-    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "bench/batch.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 BUILD=${BUILD:-$ROOT/build}
 CONCLAB=$BUILD/bin/conclab
+if [ "$EX" = all ]; then
+  [ "$N" != 100 ] || N=20
+  SUMMARY=$(mktemp)
+  for dir in "$ROOT"/exercises/*/; do
+    ex=$(basename "$dir")
+    [ -d "$ROOT/reference/$ex" ] || continue
+    echo "=================== $ex"
+    "$0" -n "$N" -j "$JOBS" -e "$ex" | tee "$SUMMARY.$ex"
+    awk -v ex="$ex" '
+      /^batch: .* submissions in .* s with/ { b = $5 }
+      /^floor: .* s of compiling/ { f = $2 }
+      /^ratio:/ { r = $5 }
+      $1 == "hang" { h = $3 }
+      END { printf "%-12s %9s %9s %7s %12s\n", ex, b " s", (f == "" ? "?" : f " s/sub"), r, (h == "" ? "-" : h " s") }' \
+      "$SUMMARY.$ex" >> "$SUMMARY"
+  done
+  echo
+  printf '%-12s %9s %9s %7s %12s\n' exercise batch floor ratio "hang costs"
+  cat "$SUMMARY"
+  rm -f "$SUMMARY" "$SUMMARY".*
+  exit 0
+fi
 if [ ! -x "$CONCLAB" ]; then
   echo "== building conclab in $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -G Ninja > /dev/null
@@ -189,6 +215,18 @@ def duration(text, default):
     return n / 1000 if u == "ms" else n * 60 if u in ("m", "min") else n
 
 ex_wall = duration((m.get("limits") or {}).get("wall"), 10)
+# The engine's wall limits (docs/manifest.md, "Time limits"): pinned in the
+# manifest, else max(floor, factor x the reference's time) from calibration.yaml.
+cal_path = f"{root}/exercises/{ex}/calibration.yaml"
+cal = (yaml.safe_load(open(cal_path)) or {}).get("seconds", {}) if os.path.exists(cal_path) else {}
+cal_conf = m.get("calibration") or {}
+def wall_of(t):
+    pinned = t.get("timeout") or (t.get("limits") or {}).get("wall")
+    if pinned: return duration(pinned, ex_wall)
+    if t["name"] in cal:
+        lim = max(duration(cal_conf.get("floor"), 3), float(cal_conf.get("factor", 10)) * float(cal[t["name"]]))
+        return -(-lim * 10 // 1) / 10
+    return ex_wall
 builds = m["builds"]
 SAN = {"thread": ["-fsanitize=thread"], "address": ["-fsanitize=address,undefined,leak", "-fno-sanitize-recover=undefined"], "none": []}
 base = ["-std=c++20", "-g", "-pthread", "-Wall", "-fno-omit-frame-pointer"]
@@ -261,7 +299,7 @@ for kind in [k for k in kinds for _ in range(1 if k == "hang" else 2)]:
                 b = builds[t["build"]]
                 exe = exes.get(t["build"])
                 if not exe: continue
-                wall = duration(t.get("timeout") or (t.get("limits") or {}).get("wall"), ex_wall)
+                wall = wall_of(t)
                 argv = [exe] + ([f"--gtest_filter={t['gtest']}"] if t.get("gtest") else []) + [str(a) for a in t.get("args", [])]
                 env = {"PATH": "/usr/bin:/bin", "CONCLAB_BIN": f"{tmp}/bin", "CONCLAB_SEED": "1",
                        "CONCLAB_EXERCISE": ex, "CONCLAB_TEST": t["name"],

@@ -52,6 +52,43 @@ bool is_source(const fs::path& p) {
     return e == ".cpp" || e == ".cc" || e == ".cxx";
 }
 
+// Whether a course source (a grader, main.cpp) can see one of the student's
+// files: its #include lines, followed through the course's own headers. A
+// grader object that cannot see them does not change when the student edits a
+// header, so it stays cached (issue: "a header edit rebuilds only what includes
+// it"). Course files are trusted and plain, so reading their #include lines is
+// enough (no preprocessor run per grading); an #include of a macro, which this
+// cannot follow, counts as seeing them.
+bool sees_student_files(const fs::path& src, const std::vector<fs::path>& dirs, const std::set<fs::path>& student,
+                        std::set<fs::path>& visited) {
+    if (!visited.insert(src).second) return false;
+    std::istringstream in(read_file(src));
+    std::string line;
+    while (std::getline(in, line)) {
+        std::size_t p = line.find_first_not_of(" \t");
+        if (p == std::string::npos || line[p] != '#') continue;
+        p = line.find_first_not_of(" \t", p + 1);
+        if (p == std::string::npos || line.compare(p, 7, "include") != 0) continue;
+        p = line.find_first_not_of(" \t", p + 7);
+        if (p == std::string::npos) continue;
+        const char open = line[p];
+        if (open != '"' && open != '<') return true;   // #include MACRO
+        const std::size_t close = line.find(open == '"' ? '"' : '>', p + 1);
+        if (close == std::string::npos) continue;
+        const std::string name = line.substr(p + 1, close - p - 1);
+        std::vector<fs::path> search;
+        if (open == '"') search.push_back(src.parent_path());
+        search.insert(search.end(), dirs.begin(), dirs.end());
+        for (const auto& d : search) {
+            const fs::path f = (d / name).lexically_normal();
+            if (!fs::is_regular_file(f)) continue;
+            if (student.count(f) || sees_student_files(f, dirs, student, visited)) return true;
+            break;   // the compiler takes the first match
+        }
+    }
+    return false;
+}
+
 std::vector<std::string> base_flags() {
     return {"-std=c++20", "-g", "-pthread", "-Wall", "-fno-omit-frame-pointer"};
 }
@@ -294,15 +331,22 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         return out;
     }
 
-    // The grader objects' cache key covers every header they can see.
-    ContentKey headers;
-    auto header = [](const fs::path& f) { return !is_source(f); };
-    headers.add_tree(exdir, header);
-    headers.add_tree(scratch / graders_rel, header);
-    headers.add_tree(scratch / "graders" / "common", header);
-    headers.add("conclab-object-cache-3");  // bump when the engine's compile flags change
-    headers.add(tc.cxx);
-    headers.add(tc.gtest_include.string());
+    // The grader objects' cache key covers every header they can see: the
+    // course's, and the student's only for sources that include them.
+    std::set<fs::path> student_files;
+    for (const auto& f : ex.files) student_files.insert((exdir / f).lexically_normal());
+    auto course_header = [&](const fs::path& f) { return !is_source(f) && !student_files.count(f.lexically_normal()); };
+    ContentKey course_headers;
+    course_headers.add_tree(exdir, course_header);
+    course_headers.add_tree(scratch / graders_rel, course_header);
+    course_headers.add_tree(scratch / "graders" / "common", course_header);
+    course_headers.add("conclab-object-cache-4");  // bump when the engine's compile flags change
+    course_headers.add(tc.cxx);
+    course_headers.add(tc.gtest_include.string());
+    ContentKey headers = course_headers;
+    for (const auto& f : student_files)
+        if (!is_source(f)) headers.add(f.filename().string() + "\n" + (fs::exists(f) ? read_file(f) : std::string()));
+    const std::vector<fs::path> include_dirs = {exdir, scratch / graders_rel, scratch / "graders" / "common"};
 
     // Paths in objects (debug info, __FILE__ in GoogleTest's messages) are
     // course-relative: exercises/<ex>/..., graders/<ex>/...
@@ -389,7 +433,8 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         }
         if (b.is_program()) course_sources.emplace_back(exdir / b.main, false);
         for (const auto& [src, is_hidden] : course_sources) {
-            ContentKey key = headers;
+            std::set<fs::path> visited;
+            ContentKey key = sees_student_files(src, include_dirs, student_files, visited) ? headers : course_headers;
             key.add(fs::relative(src, is_hidden ? hidden_root : scratch).string());
             key.add(read_file(src));
             for (const auto& fl : flags) key.add(fl);
