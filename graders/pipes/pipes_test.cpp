@@ -4,8 +4,9 @@
 //   tsan  this file alone, ThreadSanitizer;
 //   shim  this file + rw_shim.cpp, linked with -Wl,--wrap=read,--wrap=write so
 //         that the student's read()/write() calls go through the grader's
-//         wrappers (1-3 bytes per call, or injected EINTR). The PipesShim
-//         tests only run in that build.
+//         wrappers (1-3 bytes per call, or injected EINTR), and with
+//         fork_shim.cpp (--wrap=fork,vfork,_Fork: fork() can be made to fail
+//         with EAGAIN). The PipesShim tests only run in that build.
 // Both are linked with -Wl,--wrap=waitpid: see __wrap_waitpid below.
 //
 // Every test runs its body in a *probe*: a process forked from the test
@@ -66,6 +67,9 @@
 // Provided by rw_shim.cpp in the `shim` build only (weak: null elsewhere).
 extern "C" __attribute__((weak)) void conclab_shim_set_mode(int mode, std::uint64_t seed);
 extern "C" __attribute__((weak)) long conclab_shim_count(int what);
+// Provided by fork_shim.cpp in the `shim` build only (weak: null elsewhere).
+extern "C" __attribute__((weak)) void conclab_fork_fault_arm(int err);
+extern "C" __attribute__((weak)) long conclab_fork_fault_count();
 
 namespace {
 
@@ -727,6 +731,77 @@ TEST(PipesShim, interrupted_calls_are_retried) {
         exchange_messages(down, up);
         require_shim_used();
         PROBE_CHECK(conclab_shim_count(2) > 0, "grader error: no EINTR was injected.");
+    });
+}
+
+TEST(PipesShim, spawn_fails_cleanly_when_fork_fails) {
+    run_probe([] {
+        PROBE_CHECK(conclab_fork_fault_arm != nullptr && conclab_fork_fault_count != nullptr,
+                    "grader error: this test must run in the build linked with fork_shim.cpp.");
+        const std::set<int> before = open_fds();
+        bool body_ran = false;   // in this process: body() must never run here
+        std::string wrong;       // what spawn() did instead of throwing std::system_error(EAGAIN)
+        set_stage("calling spawn() while fork() fails with EAGAIN (the process limit is reached)",
+                  "spawn() blocked although fork() had failed: it must throw std::system_error at once.");
+        conclab_fork_fault_arm(EAGAIN);   // from here on every fork() fails, as at a process limit
+        try {
+            auto child = pipes::spawn([&body_ran](Connection&) {
+                body_ran = true;
+                set_stage("running the child's body() in the process that called spawn(), although fork() "
+                          "had failed with EAGAIN and there is no child (fork() returns -1 on failure, "
+                          "0 only in the child)");
+                return 42;
+            });
+            wrong = "spawn() returned a Child (pid " + std::to_string(child.pid()) +
+                    ") although fork() failed with EAGAIN: there is no child process. Check what fork() "
+                    "returns: -1 means no child was created; throw std::system_error(errno, "
+                    "std::generic_category()).";
+        } catch (const std::system_error& e) {
+            if (e.code().value() != EAGAIN)
+                wrong = "spawn() threw std::system_error with code " + std::to_string(e.code().value()) +
+                        " (\"" + e.what() + "\"), but fork() failed with EAGAIN (" + std::to_string(EAGAIN) +
+                        "): build the exception from errno right after fork() fails, before a close() or "
+                        "anything else can change errno (save it first).";
+        } catch (const std::exception& e) {
+            wrong = "spawn() threw " + type_name(typeid(e)) + " (\"" + e.what() +
+                    "\") when fork() failed with EAGAIN; expected std::system_error with that errno.";
+        }
+        const long refused = conclab_fork_fault_count();
+        conclab_fork_fault_arm(0);
+        PROBE_CHECK(refused > 0, "the grader's wrappers of fork(2), vfork(2) and _Fork(3) saw no call, so the "
+                                 "grader could not make fork() fail: spawn() must create the child with fork().");
+        PROBE_CHECK(!body_ran, "spawn() called body() in the process that called it, although fork() had failed "
+                               "with EAGAIN and there is no child. fork() returns -1 on failure and 0 only in "
+                               "the child: test pid == 0 for the child, pid == -1 for the error.");
+        if (!wrong.empty()) fail(wrong);
+
+        const std::set<int> after = open_fds();
+        PROBE_CHECK(count_new_fds(before, after) == 0,
+                    "after spawn() failed (fork() returned -1 with EAGAIN) these file descriptors are still "
+                    "open: " << describe_new_fds(before, after)
+                             << ". spawn() created the pipes before fork(); when fork() fails it must close "
+                                "them before throwing (Connection objects that close their fds in their "
+                                "destructor do it for you). Read close(2) and fork(2) (RETURN VALUE).");
+        int st = 0;
+        const pid_t extra = waitpid(-1, &st, WNOHANG);
+        PROBE_CHECK(extra == -1 && errno == ECHILD,
+                    "after spawn() failed, this process has a child process"
+                        << (extra > 0 ? " (pid " + std::to_string(extra) + ")" : std::string())
+                        << ": spawn() must not create one when fork() fails (and must not retry fork() "
+                           "behind the caller's back).");
+
+        // spawn() works again once fork() does: the failure left nothing broken.
+        set_stage("spawning a child after fork() works again",
+                  "the child's message never arrived after an earlier spawn() had failed.");
+        auto child = pipes::spawn(guarded([](Connection& c) {
+            c.send("fork works again");
+            return 7;
+        }));
+        std::string bad = mismatch("fork works again", child.connection().recv());
+        PROBE_CHECK(bad.empty(), "after one spawn() failed, a second spawn()'s child: " << bad << child_said());
+        set_stage("waiting for that child (wait())");
+        const int code = child.wait();
+        PROBE_CHECK(code == 7, "the child returned 7 but wait() said " << code << "." << child_said());
     });
 }
 

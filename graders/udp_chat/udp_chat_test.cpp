@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <functional>
 #include <istream>
 #include <map>
@@ -43,6 +44,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kit/seed.hpp"
 #include "peer_socket.hpp"
 
 #include "udp_chat.hpp"
@@ -67,6 +69,11 @@ constexpr auto kStartWithin = 5000ms;  // run_chat must have bound its port with
 constexpr auto kSettle = 200ms;
 
 // (the test's own UDP peer socket is in peer_socket.hpp)
+
+// Provided by send_fault_shim.cpp in the `fault` build only (weak: null in
+// the `unit` build, which runs every other test without the wrappers).
+extern "C" __attribute__((weak)) void conclab_send_fault_arm(int port, long nth, int err);
+extern "C" __attribute__((weak)) long conclab_send_fault_count(int what);
 
 // ------------------------------------------------------------ streams the test owns
 
@@ -557,6 +564,156 @@ TEST(Chat, chat_race_free_under_load) {
         << " datagrams were printed within 5 s while the input was open (the last " << 2 * kTail
         << " arrived while nothing was typed): received datagrams must be printed as they arrive, "
            "by a thread of their own.";
+}
+
+
+// ============================================================ a send the kernel refuses
+
+// std::cerr's text while a test runs. Locked, unlike CaptureBuf: the chat may
+// report from either thread, and that is allowed (std::cerr is the student's
+// to use), so a race here would be the grader's, not the student's.
+class ErrCapture : public std::streambuf {
+public:
+    std::string text() const {
+        std::lock_guard<std::mutex> lock(m_);
+        return data_;
+    }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            std::lock_guard<std::mutex> lock(m_);
+            data_ += traits_type::to_char_type(ch);
+        }
+        return traits_type::not_eof(ch);
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        std::lock_guard<std::mutex> lock(m_);
+        data_.append(s, static_cast<std::size_t>(n));
+        return n;
+    }
+
+private:
+    mutable std::mutex m_;
+    std::string data_;
+};
+
+const char* errno_name(int err) { return err == ENOBUFS ? "ENOBUFS" : err == EAGAIN ? "EAGAIN" : "?"; }
+
+TEST(Faults, chat_survives_a_refused_send) {
+    ASSERT_TRUE(conclab_send_fault_arm != nullptr && conclab_send_fault_count != nullptr)
+        << "grader error: this test must run in the build linked with send_fault_shim.cpp";
+    // Which error, and which typed line meets it: seeded (the seed is printed).
+    kit::SplitMix rng(kit::seed());
+    const int err = rng.below(2) == 0 ? ENOBUFS : EAGAIN;
+    constexpr int kLines = 8;
+    const int refused = 1 + rng.below(kLines - 2);   // never the first or the last line
+    const std::string reason = std::string(errno_name(err)) + " (" + std::strerror(err) + ")";
+
+    // 1. Endpoint::send_to: the refusal must come out as std::system_error.
+    {
+        udp_chat::Endpoint e(0);
+        RawSocket peer;
+        conclab_send_fault_arm(peer.port(), 0, err);
+        try {
+            e.send_to("127.0.0.1", peer.port(), "refused by the kernel");
+            if (conclab_send_fault_count(0) == 0)
+                FAIL() << "the grader could not make your send fail: send_to() must send with "
+                          "sendto(2), send(2), sendmsg(2) or write(2) (man 2 sendto)";
+            ADD_FAILURE() << "sendto(2) returned -1 with errno " << reason
+                          << " (the send queue is full), but send_to() did not throw: the line was "
+                             "dropped without a word. Check what sendto() returns and throw "
+                             "std::system_error(errno, std::generic_category(), ...) when it is -1.";
+        } catch (const std::system_error& ex) {
+            EXPECT_EQ(ex.code().value(), err)
+                << "send_to() threw std::system_error with error " << ex.code().value() << " ("
+                << ex.what() << "), but sendto(2) failed with " << reason
+                << ": build the exception from errno right after the failed call, before "
+                   "anything else can change errno";
+        } catch (const std::exception& ex) {
+            ADD_FAILURE() << "sendto(2) failed with " << reason << " and send_to() threw "
+                          << ex.what() << ", not std::system_error";
+        }
+        conclab_send_fault_arm(0, -1, 0);
+        if (auto got = peer.recv(100ms))
+            ADD_FAILURE() << "sendto(2) failed with " << reason << " but the peer received "
+                          << printable(got->text)
+                          << ": send_to() must report the failure (std::system_error), not retry it";
+        e.send_to("127.0.0.1", peer.port(), "the next one goes through");
+        auto next = peer.recv(1000ms);
+        EXPECT_TRUE(next && next->text == "the next one goes through")
+            << "after one refused datagram the next send_to() must work again";
+    }
+    if (HasFailure()) return;
+
+    // 2. run_chat: the refused line is reported on std::cerr, the chat goes on.
+    RawSocket peer;
+    std::uint16_t port = free_port();
+    // std::cerr is swapped for the whole run; the buffer is never freed, so a
+    // chat that never returns (abandoned by ChatRun) can still write to it.
+    auto* err_text = new ErrCapture;
+    std::streambuf* old_cerr = std::cerr.rdbuf(err_text);
+    struct Restore {
+        std::streambuf* old;
+        ~Restore() { std::cerr.rdbuf(old); }
+    } restore{old_cerr};
+
+    conclab_send_fault_arm(peer.port(), refused, err);
+    ChatRun chat(port, peer.port(), std::make_unique<InputPipe>());
+    ASSERT_TRUE(chat.wait_started()) << "run_chat() did not bind port " << port << " within 5 s";
+    std::printf("[ fault    ] typed line %d of %d is refused with %s\n", refused + 1, kLines,
+                errno_name(err));
+    const std::string still_there = "are you still listening?";
+    for (int i = 0; i < kLines; ++i) {
+        const std::string text = "line " + std::to_string(i + 1);
+        chat.input().write(text + "\n");
+        if (i != refused) {
+            auto r = peer.recv(2000ms);
+            ASSERT_TRUE(r) << "typed line " << i + 1 << " (" << printable(text)
+                           << ") never reached the peer"
+                           << (i > refused ? " — it comes after the line whose sendto(2) failed with " +
+                                                 reason + ". A send error must not end the chat or stop "
+                                                 "the lines after it: catch it, report it on std::cerr "
+                                                 "and go on with the next line."
+                                           : std::string("."))
+                           << (chat.done() ? " run_chat() had already returned " + std::to_string(chat.rc()) +
+                                                 (chat.exception().empty() ? "" : ", exception: " + chat.exception())
+                                           : std::string());
+            EXPECT_EQ(r->text, text);
+            continue;
+        }
+        if (auto extra = peer.recv(300ms))
+            ADD_FAILURE() << "sendto(2) failed with " << reason << " for typed line " << i + 1
+                          << ", yet the peer received " << printable(extra->text);
+        ASSERT_EQ(conclab_send_fault_count(1), 1)
+            << "the grader could not make the send of typed line " << i + 1
+            << " fail: run_chat must send with Endpoint::send_to(), and send_to() with sendto(2), "
+               "send(2), sendmsg(2) or write(2)";
+        ASSERT_FALSE(chat.done()) << "run_chat() returned " << chat.rc()
+                                  << " when sending typed line " << i + 1 << " failed with " << reason
+                                  << (chat.exception().empty() ? "" : " (exception: " + chat.exception() + ")")
+                                  << ". A send error must not end the chat: catch it, report it on std::cerr and go "
+                                     "on with the next line.";
+        auto deadline = Clock::now() + kShowWithin;
+        while (err_text->text().empty() && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+        EXPECT_FALSE(err_text->text().empty())
+            << "sending typed line " << i + 1 << " failed with " << reason
+            << " and nothing was written to std::cerr: report the line as not sent (with the reason, "
+               "e.what() of the std::system_error) so the user knows it was lost";
+        // The receiving thread must still be there.
+        peer.send(port, still_there);
+        EXPECT_TRUE(chat.wait_output(line_for(peer.port(), still_there), kShowWithin))
+            << "after the send of typed line " << i + 1 << " failed with " << reason
+            << ", a datagram from the peer was not printed within 1 s: the receiving thread must "
+               "keep running. Output so far: " << printable(chat.output());
+    }
+    conclab_send_fault_arm(0, -1, 0);
+    std::this_thread::sleep_for(kSettle);
+    chat.input().close_input();
+    EXPECT_RETURNS_ZERO(chat, "the end of its input (one line of which could not be sent)");
+    EXPECT_EQ(chat.output(), line_for(peer.port(), still_there))
+        << "`out` must hold only the received datagram: the \"not sent\" report goes to std::cerr, "
+           "never to `out`";
 }
 
 }  // namespace
