@@ -152,6 +152,12 @@ int main(int argc, char** argv) {
     g->add_flag("--visible", visible, "visible tests only (what `make check` runs)");
     g->add_option("--repeat", repeat, "grade N times; fails if the scores differ")->check(CLI::Range(1, 100));
     g->add_option("--test", only_tests, "only this test, by its manifest name (repeatable)");
+    int test_jobs = 1;
+    g->add_option("--test-jobs", test_jobs,
+                  "tests of an exercise run at once, at most N (tests marked exclusive run alone; "
+                  "docs/design.md, \"Concurrent tests\")")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     g->add_flag("--progress", common.progress,
                 "print each test's line on stderr as soon as it is decided, also when stderr is not a terminal");
     g->add_option("--seed", replay_seed,
@@ -226,6 +232,7 @@ int main(int argc, char** argv) {
     v->add_option("--exercise", exercises, "the exercise (default: from expect.yaml)");
     v->add_option("--expect", expect, "full | loss (instead of expect.yaml)")->check(CLI::IsMember({"full", "loss"}));
     v->add_option("--runs", runs, "grade N times, all must agree")->check(CLI::Range(1, 100));
+    v->add_option("--test-jobs", test_jobs, "tests run at once (as grade --test-jobs)")->check(CLI::Range(1, 64));
     add_common(v, common);
 
     std::vector<std::string> calibrate_exercises;
@@ -340,6 +347,7 @@ int main(int argc, char** argv) {
             vo.exercise = exercises.empty() ? "" : exercises[0];
             vo.expect = expect;
             vo.runs = runs;
+            vo.test_jobs = test_jobs;
             vo.keep_scratch = common.keep;
             return verify_case(course, *runner, tc, vo, std::cout).empty() ? kAllPassed : kSomeFailed;
         }
@@ -350,6 +358,7 @@ int main(int argc, char** argv) {
         opt.visible_only = visible;
         opt.tests = only_tests;
         opt.seed = replay_seed;
+        opt.test_jobs = test_jobs;
         for (const auto& name : only_tests) {
             bool known = false;
             for (const auto& ex : course.exercises)

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -173,7 +175,7 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
     if (scan.runtime_failure) {
         // Stderr says the sanitizer failed, and a program can print anything
         // there. It is the grader's error only if the machine check fails now too.
-        fs::path again = ctx.scratch / "canary-again";
+        fs::path again = ctx.scratch / ("canary-again-" + t.name + "-" + std::to_string(attempt));
         fs::create_directories(again);
         std::string canary = run_canary(ctx.runner, ctx.tc, again);
         if (canary.empty()) {
@@ -232,6 +234,67 @@ void run_test(const TestContext& ctx, const TestSpec& t, TestResult& tr) {
     }
     tr.status = v.status;
     tr.message = v.message;
+}
+
+void not_graded(ExerciseResult& res, std::size_t first);
+
+// Runs the tests: in manifest order, up to opt.test_jobs at once, an
+// exclusive test alone. Each writes only its own TestResult; `on_test` sees
+// each as soon as it is decided, and the report keeps the manifest's order.
+void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests, ExerciseResult& res,
+               const GradeOptions& opt) {
+    auto one = [&](std::size_t i) {
+        try {
+            run_test(ctx, *tests[i], res.tests[i]);
+        } catch (const std::exception& e) {
+            // The grader's own failure in one test: never the student's, and the others go on.
+            res.tests[i].status = Status::error;
+            res.tests[i].message = std::string("the grader failed: ") + e.what();
+        }
+    };
+    std::mutex m;
+    std::condition_variable changed;
+    int running = 0;
+    std::vector<std::thread> threads;
+    std::vector<bool> started(tests.size(), false);
+    const int jobs = std::max(1, opt.test_jobs);
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+        if (opt.stop.stop_requested()) break;
+        const bool alone = jobs == 1 || tests[i]->exclusive;
+        {
+            std::unique_lock lock(m);
+            changed.wait(lock, [&] { return alone ? running == 0 : running < jobs; });
+            ++running;
+        }
+        started[i] = true;
+        auto body = [&, i] {
+            one(i);
+            if (opt.on_test) {
+                std::lock_guard lock(m);   // one line at a time
+                opt.on_test(ctx.ex.name, res.tests[i]);
+            }
+            {
+                std::lock_guard lock(m);
+                --running;
+            }
+            changed.notify_all();
+        };
+        if (alone) {
+            body();
+            continue;
+        }
+        try {
+            threads.emplace_back(body);
+        } catch (const std::system_error&) {
+            body();   // no thread to be had: this one runs here, the grading goes on
+        }
+    }
+    for (auto& t : threads) t.join();
+    for (std::size_t i = 0; i < tests.size(); ++i)
+        if (!started[i]) {
+            not_graded(res, i);
+            break;
+        }
 }
 
 // GradeOptions::stop was requested: the tests from `first` on are not run.
@@ -325,20 +388,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
         fs::permissions(scratch.path / "bin", fs::perms::all);
 
         TestContext ctx{tc, course, ex, build, scratch.path, runner};
-        for (std::size_t i = 0; i < tests.size(); ++i) {
-            if (opt.stop.stop_requested()) {
-                not_graded(res, i);
-                break;
-            }
-            try {
-                run_test(ctx, *tests[i], res.tests[i]);
-            } catch (const std::exception& e) {
-                // The grader's own failure in one test: never the student's, and the others go on.
-                res.tests[i].status = Status::error;
-                res.tests[i].message = std::string("the grader failed: ") + e.what();
-            }
-            if (opt.on_test) opt.on_test(ex.name, res.tests[i]);
-        }
+        run_tests(ctx, tests, res, opt);
     } catch (const std::exception& e) {
         // The grader's own failure (building, scratch space): never the student's.
         fail_all(res, Status::error, std::string("the grader failed: ") + e.what());

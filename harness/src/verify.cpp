@@ -125,6 +125,7 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
     GradeOptions gopt;
     gopt.exercises = {exercise};
     gopt.keep_scratch = opt.keep_scratch;
+    gopt.test_jobs = opt.test_jobs;
     gopt.scratch_root = fs::temp_directory_path() / ("conclab-verify-" + std::to_string(::getpid()));
     // A corpus case holds only what it changes; the rest is the stub's.
     Submission sub = expect == "spec" ? Submission::corpus_case(opt.dir, exercise, course.exercise_dir(exercise))

@@ -25,6 +25,10 @@ struct GradeOptions {
     // Optional: called as soon as each test is decided, before the others run
     // (its score is not set yet: it earns max_score if and only if it passed).
     std::function<void(const std::string& exercise, const TestResult&)> on_test;
+    // Tests of one exercise run at once, at most this many (each is its own
+    // sandboxed process); a test marked `exclusive` runs alone. 1: one after
+    // another. Verdicts must not depend on it (docs/design.md, "Concurrent tests").
+    int test_jobs = 1;
     std::stop_token stop;   // once requested: no further build or test; the rest are `error`, not graded
 };
 

@@ -72,6 +72,9 @@ struct TestSpec {
     bool wall_pinned = false;
     std::string limit_rule;                // where limits.wall comes from, said in reports
     bool hidden = false;
+    // Runs with no other test of its grading beside it (stress, timing
+    // windows) when tests run concurrently (GradeOptions::test_jobs).
+    bool exclusive = false;
     std::string hint;
     bool is_symbol_scan() const { return !forbid_symbols.empty(); }
 };

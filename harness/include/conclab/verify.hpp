@@ -18,6 +18,7 @@ struct VerifyOptions {
     std::string exercise;          // default: expect.yaml's `exercise`
     std::string expect;            // "full", "loss", or "" = read expect.yaml
     int runs = 1;                  // grade N times; all must agree
+    int test_jobs = 1;             // GradeOptions::test_jobs
     bool keep_scratch = false;
 };
 
