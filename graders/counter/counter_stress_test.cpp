@@ -150,7 +150,7 @@ TEST(CountWithThreads, thread_start_failure_joins_the_rest) {
     const int fails = 2 + rng.below(threads - 1);  // 2 .. threads
     // Long enough that the started threads are still counting when the
     // failure comes (the probe holds them until all k-1 have started).
-    const long per_thread = 2'000'000;
+    const long per_thread = 1'000'000;
     std::printf("count_with_threads(%d, %ld) with thread start number %d failing (EAGAIN)\n", threads,
                 per_thread, fails);
     const std::string call = "count_with_threads(" + std::to_string(threads) + ", " + std::to_string(per_thread) +

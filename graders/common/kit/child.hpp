@@ -11,7 +11,7 @@
 // refuses to start threads in the child of a multi-threaded process).
 #pragma once
 
-#include <poll.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -22,12 +22,36 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <string>
-
-#include "kit/watchdog.hpp"
+#include <thread>
 
 namespace kit {
+
+// True if every thread of process `pid` is asleep ('S'); false if any one is
+// running or runnable, or the process is gone.
+inline bool every_thread_asleep(pid_t pid) {
+    const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+    DIR* dir = opendir(tasks.c_str());
+    if (!dir) return false;
+    bool any = false, all = true;
+    while (dirent* e = readdir(dir)) {
+        if (e->d_name[0] == '.') continue;
+        std::ifstream in(tasks + "/" + e->d_name + "/stat");
+        std::string line;
+        if (!std::getline(in, line)) continue;   // that thread just ended
+        const auto paren = line.rfind(')');
+        if (paren == std::string::npos || paren + 2 >= line.size()) continue;
+        any = true;
+        if (line[paren + 2] != 'S') {
+            all = false;
+            break;
+        }
+    }
+    closedir(dir);
+    return any && all;
+}
 
 struct ChildResult {
     bool started = false;
@@ -43,8 +67,8 @@ struct ChildResult {
 // Runs body() in a child, which _exit()s right after: no destructor, no
 // atexit handler and no GoogleTest code runs twice. body returns "" when its
 // checks held, else the sentences to show the student; they come back
-// through a pipe. The child is killed when it is asleep for `idle` (a hang)
-// or still running after `hard`.
+// through a pipe. The child is killed when all its threads are asleep for
+// `idle` (a hang) or it is still running after `hard`.
 inline ChildResult run_in_child(const std::function<std::string()>& body, std::chrono::milliseconds idle,
                                 std::chrono::milliseconds hard) {
     ChildResult r;
@@ -78,12 +102,34 @@ inline ChildResult run_in_child(const std::function<std::string()>& body, std::c
     }
     close(fds[1]);
     r.started = true;
-    const Watched how = watch(pid, idle, hard);
-    if (how != Watched::ended) {
-        kill(pid, SIGKILL);
-        r.hung = how == Watched::hung;
-        r.too_long = how == Watched::too_long;
+    // Not kit::watch: it judges a process by its main thread only, and here
+    // the main thread usually sleeps in join() while the other threads work.
+    // A hang is every thread of the child asleep for `idle` in a row.
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    auto asleep_since = start;
+    bool asleep = false;
+    for (;;) {
+        siginfo_t info{};
+        const int w = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+        if ((w == 0 && info.si_pid == pid) || (w == -1 && errno != EINTR)) break;
+        const auto now = Clock::now();
+        if (now - start >= hard) {
+            r.too_long = true;
+            break;
+        }
+        if (!every_thread_asleep(pid)) {
+            asleep = false;
+        } else if (!asleep) {
+            asleep = true;
+            asleep_since = now;
+        } else if (now - asleep_since >= idle) {
+            r.hung = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    if (r.hung || r.too_long) kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
