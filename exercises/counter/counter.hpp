@@ -21,7 +21,8 @@ private:
 };
 
 // Start `threads` threads, each calls increment() `per_thread` times on one
-// shared Counter; join them all; return the final value.
+// shared Counter; join them all; return the final value. If a thread cannot
+// start (std::system_error), join the ones already started and rethrow.
 long count_with_threads(int threads, long per_thread);
 
 class TicketOffice {            // lock-free: never oversells, never blocks

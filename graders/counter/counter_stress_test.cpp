@@ -21,16 +21,25 @@
 // increments_are_not_lost; here they fail wherever the machine really runs
 // two threads at once.
 //
-// No randomness is used: every round is the same; repetition does the work.
+// No randomness is used in the stress rounds: every round is the same;
+// repetition does the work. thread_start_failure_joins_the_rest picks which
+// thread start fails from the seed (kit::seed(), printed).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "counter.hpp"
+#include "kit/census.hpp"
+#include "kit/child.hpp"
+#include "kit/seed.hpp"
 #include "kit/start_line.hpp"
 #include "probe.hpp"
 
@@ -123,6 +132,82 @@ TEST(CountWithThreads, starts_every_thread_it_is_asked_for) {
         EXPECT_EQ(r.running_at_stop, 0) << r.running_at_stop << " of its threads were still running when it returned";
         if (::testing::Test::HasFailure()) return;
     }
+}
+
+// ---------------------------------------------------------------------------
+// thread_start_failure_joins_the_rest: starting a thread can fail (the process
+// or the user is out of threads: pthread_create answers EAGAIN and
+// std::thread's constructor throws std::system_error). count_with_threads
+// must then join every thread it already started and let the exception out.
+// The probe makes the k-th thread start fail (k from the seed, at least 2 so
+// that some threads are already running). The call runs in a forked child
+// (kit::run_in_child) because the usual wrong answer, a std::vector of
+// joinable std::thread destroyed during unwinding, calls std::terminate,
+// which would end this test program with no word about why.
+TEST(CountWithThreads, thread_start_failure_joins_the_rest) {
+    kit::SplitMix rng(kit::seed());
+    const int threads = 4 + rng.below(9);         // 4 .. 12
+    const int fails = 2 + rng.below(threads - 1);  // 2 .. threads
+    // Long enough that the started threads are still counting when the
+    // failure comes (the probe holds them until all k-1 have started).
+    const long per_thread = 1'000'000;
+    std::printf("count_with_threads(%d, %ld) with thread start number %d failing (EAGAIN)\n", threads,
+                per_thread, fails);
+    const std::string call = "count_with_threads(" + std::to_string(threads) + ", " + std::to_string(per_thread) +
+                             ") when starting thread number " + std::to_string(fails) + " failed";
+
+    kit::ChildResult r = kit::run_in_child(
+        [&]() -> std::string {
+            std::string problems;
+            const int before = kit::live_threads();   // 1: a forked child has only this thread
+            probe::watch_threads(fails - 1, std::chrono::milliseconds(2000));
+            probe::fail_thread_start(fails);
+            try {
+                const long counted = counter::count_with_threads(threads, per_thread);
+                problems += call + ": it returned " + std::to_string(counted) +
+                            " instead of letting the std::system_error (thrown by std::thread's constructor) "
+                            "out to the caller. A count that is not threads * per_thread is not an answer; "
+                            "join the threads already started, then rethrow (`throw;`).\n";
+            } catch (const std::system_error&) {
+                // the promised outcome
+            } catch (const std::exception& e) {
+                problems += call + ": it threw a different exception (" + e.what() +
+                            ") instead of letting the std::system_error out.\n";
+            } catch (...) {
+                problems += call + ": it threw something that is not the std::system_error.\n";
+            }
+            probe::fail_thread_start(0);
+            const probe::ThreadReport t = probe::stop_watching_threads();
+            const int after = kit::live_threads();
+            if (t.detached > 0)
+                problems += std::to_string(t.detached) + " of the " + std::to_string(t.created) +
+                            " threads it had started were detached: they may still be running after "
+                            "count_with_threads has ended. Join them.\n";
+            if (t.joined < t.created)
+                problems += "only " + std::to_string(t.joined) + " of the " + std::to_string(t.created) +
+                            " threads it had started were joined before the exception left count_with_threads.\n";
+            if (t.running_at_stop > 0 || (before > 0 && after > before))
+                problems += std::to_string(std::max(t.running_at_stop, after - before)) +
+                            " thread(s) were still running after count_with_threads ended.\n";
+            return problems;
+        },
+        std::chrono::milliseconds(2000), std::chrono::milliseconds(15000));
+
+    ASSERT_TRUE(r.started) << "grader error: cannot fork the test process";
+    if (r.signal == SIGABRT) {
+        FAIL() << call << ", the program was aborted (std::terminate). The usual cause: the exception left "
+               << "count_with_threads while a std::vector<std::thread> still held joinable threads, and "
+               << "destroying a joinable std::thread calls std::terminate. Catch the exception, join the "
+               << "threads already started, rethrow; or hold them in std::jthread, which joins in its "
+               << "destructor.";
+    }
+    if (r.hung || r.too_long) {
+        FAIL() << call << ", count_with_threads never returned (" << (r.hung ? "every thread was waiting" : "still busy")
+               << " after the failure): after a failed start, join only the threads that really started.";
+    }
+    if (r.signal != 0) FAIL() << call << ", the program was killed by signal " << r.signal << ".";
+    ASSERT_EQ(r.exit_code, 0) << "grader error: the child exited with " << r.exit_code;
+    if (!r.report.empty()) ADD_FAILURE() << r.report;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // Run-time probes for the `counter` graders: which threads the student's code
-// starts, joins and detaches, and whether it ever calls a blocking primitive.
+// starts, joins and detaches, and whether it ever calls a blocking primitive;
+// and one injected fault, a thread start that fails (probe::fail_thread_start).
 //
 // HOW: this file DEFINES pthread_create, pthread_join, pthread_detach,
 // syscall, pthread_mutex_lock, sem_post, ... in the test executable. The
@@ -27,6 +28,7 @@
 #include "probe.hpp"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/syscall.h>
@@ -84,6 +86,11 @@ struct Book {
     pthread_t ids[kMaxWatched];
     int n_ids = 0;
 } book;
+
+// Fault injection (probe::fail_thread_start): the number of pthread_create
+// calls still to let through before one fails; -1 = off. Kept outside `book`
+// so that watch_threads() does not disarm it. Guarded by book_lock.
+int creates_before_failure = -1;
 
 // Forget a thread id when it is joined or detached (ids can be reused later).
 bool take_id(pthread_t id) {
@@ -158,6 +165,15 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(vo
     int generation;
     {
         Guard g;
+        // The injected failure comes before anything is recorded: for the
+        // caller it is exactly what glibc answers when the process has reached
+        // its thread limit (std::thread's constructor then throws
+        // std::system_error).
+        if (creates_before_failure == 0) {
+            creates_before_failure = -1;
+            return EAGAIN;
+        }
+        if (creates_before_failure > 0) --creates_before_failure;
         if (!book.watching) return create(thread, attr, fn, arg);
         generation = book.generation;
     }
@@ -265,6 +281,11 @@ ThreadReport stop_watching_threads() {
     ThreadReport r = book.report;
     ++book.generation;  // threads still running no longer touch the counts
     return r;
+}
+
+void fail_thread_start(int k) {
+    Guard g;
+    creates_before_failure = k > 0 ? k - 1 : -1;
 }
 
 void reset_blocking() {

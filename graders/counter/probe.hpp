@@ -25,6 +25,12 @@ struct ThreadReport {
 void watch_threads(int expected, std::chrono::milliseconds patience);
 ThreadReport stop_watching_threads();
 
+// Fault injection: the k-th pthread_create() call from now on (k >= 1; any
+// thread of the process, std::thread, std::jthread and std::async included)
+// fails with EAGAIN without starting a thread, as when the process is out of
+// threads; the calls before and after it work. k <= 0 disarms it.
+void fail_thread_start(int k);
+
 // --- blocking ------------------------------------------------------------------
 // Calls to blocking primitives (futex system calls, pthread mutex / rwlock /
 // spinlock / condition variable, POSIX semaphores) made by threads that are

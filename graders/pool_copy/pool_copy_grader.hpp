@@ -34,6 +34,12 @@ namespace fs = std::filesystem;
 // raw pthread_create, whether the call is in the student's object or inside
 // libstdc++. Measured with g++ 12 under TSan, ASan and -O2: exact counts.
 long threads_created();
+// pthread_detach calls (std::thread::detach), counted the same way.
+long threads_detached();
+// Fault injection: the k-th pthread_create call from now on (k >= 1) fails
+// with EAGAIN, as when the process is out of threads; the others work.
+// k <= 0 disarms it.
+void fail_thread_start(long k);
 
 // The kernel's id of the calling thread: unlike std::thread::id (a pthread_t,
 // reused as soon as a thread is joined), tids are not reused quickly, so a set

@@ -12,9 +12,11 @@
 #include <signal.h>
 #include <spawn.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -47,8 +49,11 @@ struct Outcome {
 };
 
 // Runs the program with its stdout/stderr sent to files (no pipe to drain, so
-// no deadlock whatever it prints), and kills it after `limit`.
-Outcome run_program(const std::vector<std::string>& args, const fs::path& dir, std::chrono::seconds limit = 12s) {
+// no deadlock whatever it prints), and kills it after `limit`. With
+// `max_file_size` > 0 the program runs with RLIMIT_FSIZE at that many bytes and
+// SIGXFSZ ignored (see program_reports_failed_write).
+Outcome run_program(const std::vector<std::string>& args, const fs::path& dir, std::chrono::seconds limit = 12s,
+                    rlim_t max_file_size = 0) {
     Outcome o;
     const fs::path exe = program();
     if (!fs::exists(exe)) {
@@ -68,7 +73,25 @@ Outcome run_program(const std::vector<std::string>& args, const fs::path& dir, s
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_t pid = -1;
+    // The limit and the ignored signal are set in this process just around
+    // posix_spawn: the child inherits both (an ignored signal stays ignored
+    // across exec), and this driver's own files are written before or after.
+    rlimit saved_limit{};
+    struct sigaction saved_xfsz {};
+    if (max_file_size > 0) {
+        getrlimit(RLIMIT_FSIZE, &saved_limit);
+        rlimit lowered = saved_limit;
+        lowered.rlim_cur = std::min(max_file_size, saved_limit.rlim_max);
+        setrlimit(RLIMIT_FSIZE, &lowered);
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigaction(SIGXFSZ, &ignore, &saved_xfsz);
+    }
     const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+    if (max_file_size > 0) {
+        setrlimit(RLIMIT_FSIZE, &saved_limit);
+        sigaction(SIGXFSZ, &saved_xfsz, nullptr);
+    }
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         ADD_FAILURE() << "grader error: cannot start " << exe << ": " << std::strerror(rc);
@@ -163,5 +186,46 @@ TEST(Program, program_reports_failed_file) {
     copied.erase("sub dir/blocked.txt");
     copied.erase("sub dir/blocked.txt/keep");
     const std::string diff = grader::compare_trees(tree, copied);
+    EXPECT_TRUE(diff.empty()) << "the other files were not all copied:\n" << diff;
+}
+
+// A write that fails half way (a full disk, an I/O error, a file too large)
+// must be reported like any other failed file: "big.bin: <reason>" in
+// CopyReport::errors, not counted in files_copied, the other files copied,
+// exit status 1.
+//
+// How the write is made to fail: the program runs with RLIMIT_FSIZE at 1 MiB
+// and SIGXFSZ ignored, so the kernel refuses every write beyond 1 MiB with
+// EFBIG, whatever call makes it: write(2) loops, std::ofstream and stdio
+// (whose writes happen inside the C and C++ libraries, out of reach of any
+// interposed write()), std::filesystem::copy_file (sendfile or
+// copy_file_range inside libstdc++) and mmap (its ftruncate to the full size
+// fails the same way). A correct solution cannot tell it from a full disk,
+// however it copies. The source files are all written by this driver before
+// the program starts, without the limit; big.bin (3 MiB) is the only file
+// above 1 MiB, so exactly that one fails, every time.
+TEST(Program, program_reports_failed_write) {
+    const fs::path base = grader::fresh_dir("program_write_fails");
+    const Tree tree = program_tree();
+    grader::materialize(base / "src", tree);
+    constexpr rlim_t kMaxFileSize = 1024 * 1024;
+    Tree small = tree;
+    small.erase("big.bin");
+    Outcome o = run_program({(base / "src").string(), (base / "dst").string(), "-j", "2"}, base, 12s, kMaxFileSize);
+    ASSERT_TRUE(o.started);
+    EXPECT_EQ(o.exit_code, 1) << "big.bin could not be written in full (the disk refused every byte after the "
+                                 "first 1 MiB: \"File too large\"), so pool_copy must report it and exit 1; "
+                              << describe(o);
+    const std::string expected = "copied " + std::to_string(grader::file_count(small)) + " files (" +
+                                 std::to_string(grader::total_bytes(small)) + " bytes) with 2 workers, 1 failed\n";
+    EXPECT_EQ(o.out, expected) << "the summary line is wrong: big.bin was not copied in full, so it must not be "
+                                  "counted in files_copied or bytes_copied. Check the result of every write (and the "
+                                  "stream after out.close()); `out << in.rdbuf()` stops at a failed write without "
+                                  "any error on the stream";
+    EXPECT_EQ(o.err.rfind("error: big.bin: ", 0), 0u)
+        << "stderr must be one line \"error: big.bin: <reason>\"; got \"" << o.err << "\"";
+    Tree copied = grader::snapshot(base / "dst");
+    copied.erase("big.bin");   // a partial copy left behind is tolerated
+    const std::string diff = grader::compare_trees(small, copied);
     EXPECT_TRUE(diff.empty()) << "the other files were not all copied:\n" << diff;
 }

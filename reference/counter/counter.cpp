@@ -23,10 +23,19 @@ long count_with_threads(int threads, long per_thread) {
     std::vector<std::thread> workers;
     workers.reserve(threads > 0 ? static_cast<std::size_t>(threads) : 0);
     // Start all of them first, so that they really run at the same time ...
-    for (int i = 0; i < threads; ++i) {
-        workers.emplace_back([&counter, per_thread] {
-            for (long k = 0; k < per_thread; ++k) counter.increment();
-        });
+    try {
+        for (int i = 0; i < threads; ++i) {
+            workers.emplace_back([&counter, per_thread] {
+                for (long k = 0; k < per_thread; ++k) counter.increment();
+            });
+        }
+    } catch (...) {
+        // Starting a thread can fail (std::system_error when the system is out
+        // of threads). The ones already started use `counter` and are still
+        // joinable: destroying them would call std::terminate. Join them, then
+        // let the caller see the failure.
+        for (std::thread& worker : workers) worker.join();
+        throw;
     }
     // ... then wait for every one. join() also makes every increment of that
     // thread visible here (happens-before), so value() below sees them all.

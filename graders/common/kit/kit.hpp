@@ -2,6 +2,7 @@
 #pragma once
 
 #include "kit/census.hpp"
+#include "kit/child.hpp"
 #include "kit/printable.hpp"
 #include "kit/seed.hpp"
 #include "kit/start_line.hpp"

@@ -6,7 +6,8 @@
 // matters, and join() orders the final read); buy() is a compare_exchange_weak
 // loop written as a do/while that re-checks the stock on every retry.
 // count_with_threads() starts the threads into a fixed-size array-like vector
-// and joins them in reverse order.
+// and joins them in reverse order (also when a thread fails to start: then
+// the ones already started, before the exception goes on).
 #include "counter.hpp"
 
 #include <memory>
@@ -26,10 +27,18 @@ long count_with_threads(int threads, long per_thread) {
     Counter counter;
     const int n = threads > 0 ? threads : 0;
     std::unique_ptr<std::thread[]> workers(new std::thread[static_cast<std::size_t>(n)]);
-    for (int i = 0; i < n; ++i)
-        workers[static_cast<std::size_t>(i)] = std::thread([&counter, per_thread] {
-            for (long k = 0; k < per_thread; ++k) counter.increment();
-        });
+    int started = 0;
+    try {
+        for (; started < n; ++started)
+            workers[static_cast<std::size_t>(started)] = std::thread([&counter, per_thread] {
+                for (long k = 0; k < per_thread; ++k) counter.increment();
+            });
+    } catch (...) {
+        // A thread that could not start (std::system_error): join the ones
+        // that did, in reverse too, before the array of joinable threads dies.
+        for (int i = started - 1; i >= 0; --i) workers[static_cast<std::size_t>(i)].join();
+        throw;
+    }
     for (int i = n - 1; i >= 0; --i) workers[static_cast<std::size_t>(i)].join();
     return counter.value();
 }

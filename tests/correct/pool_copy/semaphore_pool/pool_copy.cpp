@@ -19,7 +19,17 @@ WorkerPool::WorkerPool(std::size_t workers) {
     if (workers == 0) throw std::invalid_argument("WorkerPool needs at least one worker");
     threads_.reserve(workers);
     // Exactly `workers` threads, started once; they live until join().
-    for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_loop(); });
+    try {
+        for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_loop(); });
+    } catch (...) {
+        // A thread that cannot start (std::system_error: the system is out of
+        // threads). ~WorkerPool() does not run when the constructor throws, and
+        // destroying threads_ while it holds joinable threads would call
+        // std::terminate: stop and join the workers already started here.
+        close();
+        join();
+        throw;
+    }
 }
 
 WorkerPool::~WorkerPool() {
