@@ -101,15 +101,24 @@ make_kind stub "$ROOT/exercises/$EX"
 make_kind broken "$ROOT/exercises/$EX"
 printf '\nthis line does not compile\n' >> "$SAMPLES/broken/$EX.cpp"
 make_kind hang "$ROOT/reference/$EX"
-if [ "$EX" = counter ] && grep -q 'long count_with_threads(int threads, long per_thread) {' "$SAMPLES/hang/$EX.cpp"; then
-  # only the tests that start threads hang
-  sed -i 's/long count_with_threads(int threads, long per_thread) {/&\n    std::this_thread::sleep_for(std::chrono::hours(1));/' "$SAMPLES/hang/$EX.cpp"
-  sed -i '1i #include <chrono>\n#include <thread>' "$SAMPLES/hang/$EX.cpp"
-else
-  # every test binary hangs while starting
-  printf '\n#include <chrono>\n#include <thread>\nnamespace { const int bench_hang = (std::this_thread::sleep_for(std::chrono::hours(1)), 0); }\n' \
-    >> "$SAMPLES/hang/$EX.cpp"
-fi
+# The hanging submission: the reference with its main entry points sleeping
+# for an hour, as a student's deadlock would (a sleep before main instead would
+# be refused at build time: no code may run before main, docs/security.md).
+case $EX in
+  counter) hang_at='long count_with_threads(int threads, long per_thread) {' ;;   # only the tests that start threads hang
+  pipes) hang_at='std::pair<Connection, Connection> make_pipe() {|Child spawn(std::function<int(Connection&)> body) {' ;;
+  pool_copy) hang_at='WorkerPool::WorkerPool(std::size_t workers) {|CopyReport copy_tree(const fs::path& src, const fs::path& dst, std::size_t workers) {' ;;
+  round_robin) hang_at='std::vector<std::string> run_round_robin(std::vector<Task> tasks, double share, std::ostream& log) {' ;;
+  udp_chat) hang_at='Endpoint::Endpoint(std::uint16_t port, const std::string& host) {|int run_chat(int argc, char** argv, std::istream& in, std::ostream& out) {' ;;
+  *) hang_at='' ;;
+esac
+IFS='|' read -r -a hang_lines <<< "$hang_at"
+for line in "${hang_lines[@]}"; do
+  grep -qF "$line" "$SAMPLES/hang/$EX.cpp" || { echo "bench: no line '$line' in reference/$EX/$EX.cpp" >&2; exit 2; }
+  escaped=$(printf '%s' "$line" | sed 's/[][\\/.*^$&]/\\&/g')
+  sed -i "s/^$escaped\$/&\n    std::this_thread::sleep_for(std::chrono::hours(1));/" "$SAMPLES/hang/$EX.cpp"
+done
+sed -i '1i #include <chrono>\n#include <thread>' "$SAMPLES/hang/$EX.cpp"
 WRONG=()
 for c in "$ROOT/tests/known-wrong/$EX"/*/; do
   [ -f "$c/$EX.cpp" ] && [ -f "$c/$EX.hpp" ] || continue
