@@ -2,8 +2,9 @@
 # Do verdicts depend on running an exercise's tests concurrently? (docs/design.md,
 # "Concurrent tests".) For each case of an exercise -- the reference, the stub,
 # tests/known-wrong and tests/correct -- grades it RUNS times one test after
-# another and RUNS times with --test-jobs JOBS, and prints the wall time of each
-# way and every test whose verdict was not the same in all 2 x RUNS gradings.
+# another and RUNS times with --test-jobs JOBS (after one untimed grading that
+# builds it), and prints the mean wall time of a grading each way and every
+# test whose verdict was not the same in all 2 x RUNS gradings.
 #   bench/concurrent_tests.sh [-r RUNS] [-j JOBS] [EXERCISE...]   (default 3, cores, all)
 # Prints figures only; nothing here is asserted anywhere.
 set -eu
@@ -46,6 +47,8 @@ for ex in "${exercises[@]}"; do
         cp "$ROOT/exercises/$ex/"*.?pp "$sub/exercises/$ex/"       # the stub's files...
         cp "$dir/"*.?pp "$sub/exercises/$ex/" 2>/dev/null || true   # ...replaced by the case's
         : > "$WORK/all"
+        # untimed: builds (or restores) the case, so both ways time only the tests
+        "$CONCLAB" grade "$sub" --exercise "$ex" -q >/dev/null 2>&1 || true
         for ((i = 0; i < RUNS; i++)); do
             verdicts "$sub" "$ex" 1 >> "$WORK/all"
             verdicts "$sub" "$ex" "$JOBS" >> "$WORK/all"
