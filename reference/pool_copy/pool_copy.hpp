@@ -20,7 +20,8 @@ namespace pool_copy {
 // for every task: the C++ counterpart of Python's multiprocessing.Pool.
 class WorkerPool {
 public:
-    explicit WorkerPool(std::size_t workers);   // 0 -> std::invalid_argument
+    explicit WorkerPool(std::size_t workers);   // 0 -> std::invalid_argument; a worker that cannot
+                                                // start: stop + join the others, rethrow std::system_error
     ~WorkerPool();                              // close() then join()
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
