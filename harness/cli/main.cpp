@@ -280,10 +280,7 @@ int main(int argc, char** argv) {
         if (cal->parsed() && calibrate_check) {
             std::vector<std::string> problems;
             for (const auto& ex : course.exercises) {
-                if (!calibrate_exercises.empty() &&
-                    std::find(calibrate_exercises.begin(), calibrate_exercises.end(), ex.name) ==
-                        calibrate_exercises.end())
-                    continue;
+                if (!selected(calibrate_exercises, ex.name)) continue;
                 auto p = check_calibration(course, ex);
                 if (p.empty()) std::cout << ex.name << ": calibration is fresh\n";
                 problems.insert(problems.end(), p.begin(), p.end());
@@ -326,10 +323,8 @@ int main(int argc, char** argv) {
             }
             std::vector<std::string> problems;
             for (const auto& ex : course.exercises) {
-                bool chosen = calibrate_exercises.empty()
-                                  ? fs::is_directory(course.root / "reference" / ex.name)
-                                  : std::find(calibrate_exercises.begin(), calibrate_exercises.end(), ex.name) !=
-                                        calibrate_exercises.end();
+                bool chosen = calibrate_exercises.empty() ? fs::is_directory(course.root / "reference" / ex.name)
+                                                          : selected(calibrate_exercises, ex.name);
                 if (!chosen) continue;
                 auto p = calibrate_exercise(course, ex, *runner, tc, calibrate_runs, std::cout);
                 problems.insert(problems.end(), p.begin(), p.end());
