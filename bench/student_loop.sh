@@ -6,11 +6,11 @@
 # line on screen, edit -> full verdict), then again with no change (timed).
 #   bench/student_loop.sh [-j N] [BUILD_DIR] [EXERCISE...]   (default build, all)
 # -j N grades with --test-jobs N (tests run at once; docs/design.md,
-# "Concurrent tests"); the default is one test after another, as make check.
+# "Concurrent tests"); without it, as make check: as many at once as cores.
 # Prints figures only; nothing here is asserted anywhere.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JOBS=1
+JOBS=
 if [ "${1:-}" = -j ]; then JOBS=$2; shift 2; fi
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 shift || true
@@ -28,7 +28,7 @@ grade() {
         case "$line" in
             *"✓"* | *"✗"*) [ -n "$first" ] || first=$(date +%s.%N) ;;
         esac
-    done < <("$CONCLAB" grade "$1" --exercise "$2" --visible --progress --test-jobs "$JOBS" 2>&1 >/dev/null)
+    done < <("$CONCLAB" grade "$1" --exercise "$2" --visible --progress ${JOBS:+--test-jobs "$JOBS"} 2>&1 >/dev/null)
     now=$(date +%s.%N)
     echo "$start ${first:-$now} $now" | awk '{printf "%.1f %.1f", $2 - $1, $3 - $1}'
 }

@@ -2,12 +2,14 @@
 #   reference/<ex>                must score 100%, ten times in a row
 #   stub/<ex>                     the untouched stub must lose points
 #   known-wrong/<ex>/<case>       must lose points in the tests its expect.yaml names, three
-#                                 times with the same verdicts (once for CONCLAB_NOT_YET_STABLE)
+#                                 times with the same verdicts
 #   hostile/<case>                must be contained and graded as its expect.yaml says
 #   correct/<ex>/<case>           a correct but unusual solution: full marks, three times
 # Each is one `conclab verify` run; expect.yaml is documented in docs/corpus.md.
+# A verify of N gradings runs the first with one test at a time and the others
+# with several at once, so the same comparison proves that concurrent tests
+# change no verdict (docs/design.md, "Concurrent tests").
 set(CONCLAB_BIN $<TARGET_FILE:conclab>)
-set(CONCLAB_NOT_YET_STABLE pool_copy)
 file(GLOB CONCLAB_EXERCISE_MANIFESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/exercises/*/exercise.yaml)
 foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
   get_filename_component(exdir ${manifest} DIRECTORY)
@@ -18,13 +20,8 @@ foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
   endif()
   add_test(NAME stub/${ex} COMMAND conclab verify ${exdir} --exercise ${ex} --expect loss)
   # Wrong code must lose the same points in every grading (docs/corpus.md,
-  # "Stable verdicts"). pool_copy's cases are not there yet: a lost wake-up or
-  # an unlocked queue hangs or races in whichever test the scheduler picks, so
-  # they are graded once until the schedule explorer drives every test.
+  # "Stable verdicts").
   set(wrong_runs 3)
-  if(ex IN_LIST CONCLAB_NOT_YET_STABLE)
-    set(wrong_runs 1)
-  endif()
   file(GLOB cases CONFIGURE_DEPENDS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/known-wrong/${ex}/*)
   foreach(case ${cases})
     if(EXISTS ${case}/expect.yaml)

@@ -206,6 +206,7 @@ TEST(CountWithThreads, thread_start_failure_joins_the_rest) {
                << " after the failure): after a failed start, join only the threads that really started.";
     }
     if (r.signal != 0) FAIL() << call << ", the program was killed by signal " << r.signal << ".";
+    if (!r.finished) FAIL() << call << ", " << r.ended_early();
     ASSERT_EQ(r.exit_code, 0) << "grader error: the child exited with " << r.exit_code;
     if (!r.report.empty()) ADD_FAILURE() << r.report;
 }

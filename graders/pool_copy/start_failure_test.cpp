@@ -25,6 +25,7 @@
 
 #include "kit/census.hpp"
 #include "kit/child.hpp"
+#include "kit/explore.hpp"
 #include "kit/seed.hpp"
 #include "pool_copy.hpp"
 #include "pool_copy_grader.hpp"
@@ -32,6 +33,9 @@
 using pool_copy::WorkerPool;
 
 TEST(WorkerPoolFaults, worker_start_failure_stops_the_rest) {
+    // A close() that wakes one worker is judged elsewhere (docs/exploration.md,
+    // "Wake-up neutral tests"); this test judges the cleanup of a failed start.
+    const kit::SpuriousWakeups wake_ups_judged_elsewhere;
     kit::SplitMix rng(kit::seed());
     const int workers = 3 + rng.below(6);            // 3 .. 8
     const int fails = 2 + rng.below(workers - 1);    // 2 .. workers: some workers are already running
@@ -90,6 +94,7 @@ TEST(WorkerPoolFaults, worker_start_failure_stops_the_rest) {
     }
     if (r.too_long) FAIL() << call << ", the constructor was still running after 10 s.";
     if (r.signal != 0) FAIL() << call << ", the program was killed by signal " << r.signal << ".";
+    if (!r.finished) FAIL() << call << ", " << r.ended_early();
     ASSERT_EQ(r.exit_code, 0) << "grader error: the child exited with " << r.exit_code;
     if (!r.report.empty()) ADD_FAILURE() << r.report;
 }

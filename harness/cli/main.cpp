@@ -152,12 +152,11 @@ int main(int argc, char** argv) {
     g->add_flag("--visible", visible, "visible tests only (what `make check` runs)");
     g->add_option("--repeat", repeat, "grade N times; fails if the scores differ")->check(CLI::Range(1, 100));
     g->add_option("--test", only_tests, "only this test, by its manifest name (repeatable)");
-    int test_jobs = 1;
+    int test_jobs = 0;
     g->add_option("--test-jobs", test_jobs,
-                  "tests of an exercise run at once, at most N (tests marked exclusive run alone; "
-                  "docs/design.md, \"Concurrent tests\")")
-        ->check(CLI::Range(1, 64))
-        ->capture_default_str();
+                  "tests of an exercise run at once, at most N (default: the cores this process may use; tests "
+                  "marked exclusive run alone; docs/design.md, \"Concurrent tests\")")
+        ->check(CLI::Range(1, 64));
     g->add_flag("--progress", common.progress,
                 "print each test's line on stderr as soon as it is decided, also when stderr is not a terminal");
     g->add_option("--seed", replay_seed,
@@ -232,7 +231,7 @@ int main(int argc, char** argv) {
     v->add_option("--exercise", exercises, "the exercise (default: from expect.yaml)");
     v->add_option("--expect", expect, "full | loss (instead of expect.yaml)")->check(CLI::IsMember({"full", "loss"}));
     v->add_option("--runs", runs, "grade N times, all must agree")->check(CLI::Range(1, 100));
-    v->add_option("--test-jobs", test_jobs, "tests run at once (as grade --test-jobs)")->check(CLI::Range(1, 64));
+    v->add_option("--test-jobs", test_jobs, "tests run at once in gradings 2..N (as grade --test-jobs; grading 1 runs one at a time)")->check(CLI::Range(1, 64));
     add_common(v, common);
 
     std::vector<std::string> calibrate_exercises;

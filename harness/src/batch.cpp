@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "conclab/batch_support.hpp"
+#include "conclab/grade.hpp"
 #include "conclab/config.hpp"
 #include "conclab/gradebook.hpp"
 #include "conclab/machine_check.hpp"
@@ -52,6 +53,10 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
 
     std::size_t jobs = opt.jobs > 0 ? std::size_t(opt.jobs) : std::max(1u, std::thread::hardware_concurrency());
     jobs = std::max<std::size_t>(1, std::min(jobs, std::max<std::size_t>(todo.size(), 1)));
+    // Submissions and their tests share one budget of cores: with a core per
+    // submission its tests run one after another, with fewer submissions
+    // than cores they share the rest (docs/design.md, "Concurrent tests").
+    const int test_jobs = std::max(1, default_test_jobs() / static_cast<int>(jobs));
 
     std::cout << "conclab batch: " << plan.students.size() << " submissions in " << opt.submissions.string() << "; "
               << plan.skipped << " already graded (unchanged), " << todo.size() << " to grade";
@@ -101,7 +106,7 @@ int run_batch(const Course& course, const Toolchain& tc, const BatchOptions& opt
             const Student& s = todo[i];
             progress.started(s.id);
             auto t0 = Clock::now();
-            auto [r, failure] = grade_student(course, s, *runner, tc, opt.exercises, stop.get_token());
+            auto [r, failure] = grade_student(course, s, *runner, tc, test_jobs, opt.exercises, stop.get_token());
             double secs = std::chrono::duration<double>(Clock::now() - t0).count();
             char took[32];
             std::snprintf(took, sizeof took, "%.1f s", secs);

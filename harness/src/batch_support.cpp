@@ -199,11 +199,12 @@ Stored store(Gradebook& gb, std::int64_t run, const fs::path& out, const Student
 
 // ---------------------------------------------------------------- grading
 
-Graded grade_student(const Course& course, const Student& s, Runner& runner, const Toolchain& tc,
+Graded grade_student(const Course& course, const Student& s, Runner& runner, const Toolchain& tc, int test_jobs,
                      const std::vector<std::string>& exercises, std::stop_token stop) {
     Graded g;
     try {
         GradeOptions go;
+        go.test_jobs = test_jobs;
         go.exercises = exercises;
         go.stop = std::move(stop);
         g.result = grade_submission(course, Submission::handout(s.root, s.id), runner, tc, go);

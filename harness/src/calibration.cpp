@@ -153,8 +153,10 @@ std::vector<std::string> calibrate_exercise(const Course& course, const Exercise
     c.machine = std::to_string(std::thread::hardware_concurrency()) + " cores";
     const Submission sub = Submission::flat(reference, ex.name, "reference");
     std::vector<std::string> problems;
+    GradeOptions alone;
+    alone.test_jobs = 1;   // each test's own time, not its time beside another
     for (int run = 1; run <= runs; ++run) {
-        ExerciseResult r = grade_exercise(course, ex, sub, runner, tc, GradeOptions{});
+        ExerciseResult r = grade_exercise(course, ex, sub, runner, tc, alone);
         out << ex.name << ": reference graded (" << run << "/" << runs << ")\n";
         for (std::size_t i = 0; i < r.tests.size(); ++i) {
             const TestResult& tr = r.tests[i];

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <thread>
@@ -15,6 +16,7 @@
 #include <random>
 #include <sstream>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include "conclab/bounds.hpp"
@@ -257,7 +259,7 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
     int running = 0;
     std::vector<std::thread> threads;
     std::vector<bool> started(tests.size(), false);
-    const int jobs = std::max(1, opt.test_jobs);
+    const int jobs = opt.test_jobs > 0 ? opt.test_jobs : default_test_jobs();
     for (std::size_t i = 0; i < tests.size(); ++i) {
         if (opt.stop.stop_requested()) break;
         const bool alone = jobs == 1 || tests[i]->exclusive;
@@ -318,6 +320,13 @@ void fail_all(ExerciseResult& res, Status status, const std::string& why, const 
 }
 
 }  // namespace
+
+int default_test_jobs() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::clamp(CPU_COUNT(&set), 1, 64);
+    return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+}
 
 ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Submission& sub, Runner& runner,
                               const Toolchain& tc, const GradeOptions& opt) {

@@ -361,7 +361,7 @@ int run_slurm_task(const Course& course, const Toolchain& tc, const fs::path& ru
         if (!problem.empty()) {
             failure = "cannot grade on node " + node + ": " + problem;
         } else {
-            Graded g = grade_student(course, s, *runner, tc, conf.exercises, stop.get_token());
+            Graded g = grade_student(course, s, *runner, tc, 1, conf.exercises, stop.get_token());
             r = std::move(g.result);
             failure = std::move(g.failure);
         }

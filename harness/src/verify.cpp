@@ -141,6 +141,11 @@ std::vector<std::string> verify_case(const Course& course, Runner& runner, const
     };
     std::map<std::string, Status> first_status;
     for (int run = 0; run < opt.runs && problems.empty(); ++run) {
+        // Grading 1 runs the tests one at a time, the others as `grade`
+        // does by default (several at once): the comparison below then also
+        // proves that running tests concurrently changes no verdict
+        // (docs/design.md, "Concurrent tests").
+        gopt.test_jobs = run == 0 && opt.runs > 1 ? 1 : opt.test_jobs;
         SubmissionResult r = grade_submission(course, sub, runner, tc, gopt);
         write_terminal(out, r);
         const ExerciseResult& er = r.exercises.at(0);

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,9 +60,17 @@ struct ChildResult {
     bool too_long = false;    // still busy at the hard limit
     int exit_code = -1;       // -1: killed by a signal
     int signal = 0;
+    bool finished = false;    // body() returned and its report came back whole
     std::string report;       // what the body returned ("" = every check held)
 
-    bool passed() const { return started && exit_code == 0 && report.empty(); }
+    bool passed() const { return started && finished && exit_code == 0 && report.empty(); }
+
+    // The sentence for a child that was not killed but did not finish.
+    std::string ended_early() const {
+        return "the program ended (exit code " + std::to_string(exit_code) +
+               ") before the grader's check finished: the code under test called exit() or _exit() instead of "
+               "returning or throwing.";
+    }
 };
 
 // Runs body() in a child, which _exit()s right after: no destructor, no
@@ -69,9 +78,25 @@ struct ChildResult {
 // checks held, else the sentences to show the student; they come back
 // through a pipe. The child is killed when all its threads are asleep for
 // `idle` (a hang) or it is still running after `hard`.
+//
+// Exit code 0 and an empty pipe prove nothing: the code under test can
+// _exit(0) from any thread before body() has checked anything. So the child
+// writes a token first, 16 random bytes drawn in the parent just before the
+// fork, and `finished` is true only when the pipe starts with it: a child
+// that left early, or code that wrote into the pipe on its own, is not
+// finished (tests/hostile/exits_mid_test).
 inline ChildResult run_in_child(const std::function<std::string()>& body, std::chrono::milliseconds idle,
                                 std::chrono::milliseconds hard) {
     ChildResult r;
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) return r;
+    std::string token;
+    for (unsigned char b : raw) {
+        static const char* hex = "0123456789abcdef";
+        token += hex[b >> 4];
+        token += hex[b & 15];
+    }
+    token += '\n';
     int fds[2];
     if (pipe(fds) != 0) return r;
     std::fflush(nullptr);   // or the child's exit could print the parent's buffered output again
@@ -85,11 +110,11 @@ inline ChildResult run_in_child(const std::function<std::string()>& body, std::c
         close(fds[0]);
         std::string text;
         try {
-            text = body();
+            text = token + body();
         } catch (const std::exception& e) {
-            text = std::string("grader error: the check itself threw: ") + e.what();
+            text = token + "grader error: the check itself threw: " + e.what();
         } catch (...) {
-            text = "grader error: the check itself threw";
+            text = token + "grader error: the check itself threw";
         }
         std::size_t off = 0;
         while (off < text.size()) {
@@ -144,6 +169,8 @@ inline ChildResult run_in_child(const std::function<std::string()>& body, std::c
         r.report.append(buf, static_cast<std::size_t>(n));
     }
     close(fds[0]);
+    r.finished = r.report.compare(0, token.size(), token) == 0;
+    r.report = r.finished ? r.report.substr(token.size()) : std::string();
     return r;
 }
 

@@ -58,6 +58,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cerrno>
 #include <future>
 #include <string>
 
@@ -99,6 +100,7 @@ struct Global {
     long change_at[kChangePoints];
     int next_slot;
     int stalls;                 // stall reports made in this Explorer's life
+    long spurious_ms;           // > 0 while a SpuriousWakeups lives: the longest untimed cond wait
     Slot slot[kSlots];
 };
 
@@ -127,8 +129,14 @@ inline long now_us() {
 
 // The next function of that name after this executable (libtsan's
 // interceptor in the TSan build, libc's otherwise).
+// glibc keeps two versions of pthread_cond_*; asking for the new one by
+// version avoids the old one. ThreadSanitizer's interceptors carry no version,
+// so with the TSan runtime loaded a versioned look-up would skip them and call
+// glibc directly: TSan would not see the mutex released inside a wait and
+// would report a double lock (measured). Then the plain look-up finds them.
+extern "C" __attribute__((weak)) void __tsan_init();
 inline void* next_fn(const char* name, const char* glibc_version = nullptr) {
-    void* f = glibc_version ? ::dlvsym(RTLD_NEXT, name, glibc_version) : nullptr;
+    void* f = glibc_version && __tsan_init == nullptr ? ::dlvsym(RTLD_NEXT, name, glibc_version) : nullptr;
     if (f == nullptr) f = ::dlsym(RTLD_NEXT, name);
     if (f == nullptr) {
         std::fprintf(stderr, "kit/explore.hpp: cannot find %s\n", name);
@@ -448,6 +456,28 @@ private:
     bool stop_ = false;
 };
 
+// Spurious wake-ups on purpose, so that a lost wake-up costs milliseconds
+// instead of a hang that only some schedules produce. While one lives, every
+// untimed condition-variable wait of the process (pthread_cond_wait:
+// std::condition_variable::wait, with or without a predicate) returns after
+// at most `period` even when nobody notified. POSIX allows that, so a correct
+// program cannot tell; a program that waits without re-checking its
+// condition, or whose notify came too early or went to one thread of many,
+// finds the work on its next look. The tests that judge something else
+// (exceptions, copying, parallelism) use it, so that a pool with a lost
+// wake-up loses the same points in every grading: the points of the tests
+// that judge wake-ups (with the Explorer, or with every worker asleep on
+// purpose) and no others (docs/exploration.md, "Wake-up neutral tests").
+class SpuriousWakeups {
+public:
+    explicit SpuriousWakeups(std::chrono::milliseconds period = std::chrono::milliseconds(20)) {
+        explore_detail::store(explore_detail::g.spurious_ms, static_cast<long>(period.count()));
+    }
+    ~SpuriousWakeups() { explore_detail::store(explore_detail::g.spurious_ms, 0); }
+    SpuriousWakeups(const SpuriousWakeups&) = delete;
+    SpuriousWakeups& operator=(const SpuriousWakeups&) = delete;
+};
+
 }  // namespace kit
 
 // ---------------------------------------------------------------------------
@@ -480,6 +510,17 @@ __attribute__((weak)) int pthread_mutex_unlock(pthread_mutex_t* m) {
 __attribute__((weak)) int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
     using namespace kit::explore_detail;
     point();
+    if (const long period = load(g.spurious_ms); period > 0) {
+        // kit::SpuriousWakeups: a wait of at most `period` that reports no
+        // timeout. CLOCK_MONOTONIC whatever clock the variable was made with.
+        struct timespec until;
+        ::clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (period % 1000) * 1000000L;
+        until.tv_sec += period / 1000 + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        const int r = real_pthread_cond_clockwait()(c, m, CLOCK_MONOTONIC, &until);
+        return r == ETIMEDOUT ? 0 : r;
+    }
     block(kWaitCond, c);
     const int r = real_pthread_cond_wait()(c, m);
     unblock();

@@ -82,7 +82,7 @@ struct Graded {
     std::optional<SubmissionResult> result;
     std::string failure;
 };
-Graded grade_student(const Course& course, const Student& s, Runner& runner, const Toolchain& tc,
+Graded grade_student(const Course& course, const Student& s, Runner& runner, const Toolchain& tc, int test_jobs,
                      const std::vector<std::string>& exercises, std::stop_token stop);
 
 // ---------------------------------------------------------------- storing

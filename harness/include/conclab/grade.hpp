@@ -27,10 +27,15 @@ struct GradeOptions {
     std::function<void(const std::string& exercise, const TestResult&)> on_test;
     // Tests of one exercise run at once, at most this many (each is its own
     // sandboxed process); a test marked `exclusive` runs alone. 1: one after
-    // another. Verdicts must not depend on it (docs/design.md, "Concurrent tests").
-    int test_jobs = 1;
+    // another; 0: default_test_jobs(). Verdicts must not depend on it, and
+    // `make test` proves they do not (docs/design.md, "Concurrent tests").
+    int test_jobs = 0;
     std::stop_token stop;   // once requested: no further build or test; the rest are `error`, not graded
 };
+
+// The cores this process may run on (its CPU affinity): how many tests of
+// one grading run at once by default.
+int default_test_jobs();
 
 SubmissionResult grade_submission(const Course& course, const Submission& sub, Runner& runner,
                                   const Toolchain& tc, const GradeOptions& opt);

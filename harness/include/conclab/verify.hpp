@@ -18,7 +18,7 @@ struct VerifyOptions {
     std::string exercise;          // default: expect.yaml's `exercise`
     std::string expect;            // "full", "loss", or "" = read expect.yaml
     int runs = 1;                  // grade N times; all must agree
-    int test_jobs = 1;             // GradeOptions::test_jobs
+    int test_jobs = 0;             // GradeOptions::test_jobs for gradings 2..N (grading 1: one test at a time)
     bool keep_scratch = false;
 };
 
