@@ -10,7 +10,6 @@
 #include <fstream>
 #include <future>
 #include <mutex>
-#include <semaphore>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -21,6 +20,7 @@
 #include <re2/re2.h>
 
 #include "conclab/build_cache.hpp"
+#include "conclab/cpu_budget.hpp"
 #include "conclab/config.hpp"
 #include "conclab/files.hpp"
 #include "conclab/header_context.hpp"
@@ -120,13 +120,6 @@ std::string first_errors(const std::string& output, std::size_t max_lines = 25) 
     return out;
 }
 
-// Compile jobs of one grading share the machine with other gradings; the
-// semaphore bounds this grading's own parallel compiles.
-std::counting_semaphore<64>& compile_slots() {
-    static std::counting_semaphore<64> slots(std::clamp<int>(std::thread::hardware_concurrency(), 1, 64));
-    return slots;
-}
-
 // The compiler reads the student's files, so it runs in the same sandbox as
 // the tests (docs/security.md): it sees /usr, the scratch directory (the
 // student's files and the grader files a student may see anyway) and what
@@ -159,15 +152,13 @@ CompileResult compile(Runner& runner, const std::vector<std::string>& argv, cons
     spec.readable = readable;
     spec.limits = compile_limits();
     spec.env = {{"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}, {"TMPDIR", "/tmp"}};
-    compile_slots().acquire();
     RunResult r;
-    try {
+    {
+        // One core of the machine-wide budget (conclab/cpu_budget.hpp), shared
+        // with the tests and compiles of every other grading.
+        const CpuHold cpu = take_cpu();
         r = runner.run(spec);
-    } catch (...) {
-        compile_slots().release();
-        throw;
     }
-    compile_slots().release();
     CompileResult c;
     if (!r.started) throw std::runtime_error("cannot start the compiler in the sandbox: " + r.start_error);
     c.output = r.err.text + r.out.text;

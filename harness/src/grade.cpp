@@ -2,6 +2,7 @@
 //   manifest (course.cpp) -> tamper scan -> build -> run each test (sandbox) ->
 //   analyze (sanitizer logs, GoogleTest JSON, output matchers, symbols) -> score.
 #include "conclab/grade.hpp"
+
 #include "conclab/snippet.hpp"
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "conclab/bounds.hpp"
 #include "conclab/channel.hpp"
 #include "conclab/config.hpp"
+#include "conclab/cpu_budget.hpp"
 #include "conclab/files.hpp"
 #include "conclab/matchers.hpp"
 #include "conclab/sanitizers.hpp"
@@ -90,7 +92,11 @@ void read_test_records(const RunResult& run, const std::string& key, const fs::p
     if (!rec.forged.empty()) ev.tampering += std::string(ev.tampering.empty() ? "" : "\n") + rec.forged;
     ev.gtest_ran = rec.done;
     if (!rec.done) return;
-    if (rec.tests.empty()) grader_problem = "no GoogleTest test matches the manifest's filter";
+    if (rec.tests.empty()) {
+        // Said with what came with it, so that the next one can be understood.
+        grader_problem = "no GoogleTest test matches the manifest's filter";
+        if (!rec.forged.empty()) grader_problem += "; the result channel also had: " + rec.forged;
+    }
     for (const auto& t : rec.tests) {
         if (t.result == "skipped") grader_problem = "GoogleTest skipped " + t.name;
         for (const auto& text : t.failures) {
@@ -167,7 +173,12 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
                 {"LSAN_OPTIONS", lsan_options("")}};
 
     RunEvidence ev;
-    ev.run = ctx.runner.run(spec);
+    {
+        // The machine-wide budget (conclab/cpu_budget.hpp): an exclusive test
+        // has the machine to itself, also with other gradings beside this one.
+        const CpuHold cpu = t.exclusive ? take_all_cpus() : take_cpu();
+        ev.run = ctx.runner.run(spec);
+    }
     tr.seconds += ev.run.wall.count() / 1000.0;
 
     SanitizerScan scan = scan_sanitizer_output(ev.run.err.text, ctx.build.student_files);
@@ -230,6 +241,13 @@ void run_test(const TestContext& ctx, const TestSpec& t, TestResult& tr) {
     Verdict v{Status::passed, ""};
     for (int attempt = 0; attempt < t.repeat && v.status == Status::passed; ++attempt) {
         v = run_once(ctx, t, attempt, tr.seed + attempt, tr);
+        // The grader's own failure is never the student's: the same run once
+        // more (same seed, its own directory) before it is reported as `error`.
+        if (v.status == Status::error) {
+            Verdict again = run_once(ctx, t, attempt + t.repeat, tr.seed + attempt, tr);
+            if (again.status == Status::error) again.message += " (twice: the second try failed too)";
+            v = again;
+        }
         if (v.status != Status::passed && t.repeat > 1)
             v.message = "run " + std::to_string(attempt + 1) + " of " + std::to_string(t.repeat) + " (seed " +
                         std::to_string(tr.seed + attempt) + "): " + v.message;
@@ -321,12 +339,7 @@ void fail_all(ExerciseResult& res, Status status, const std::string& why, const 
 
 }  // namespace
 
-int default_test_jobs() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::clamp(CPU_COUNT(&set), 1, 64);
-    return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
-}
+int default_test_jobs() { return usable_cores(); }
 
 ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Submission& sub, Runner& runner,
                               const Toolchain& tc, const GradeOptions& opt) {

@@ -54,6 +54,7 @@
 
 #include <chrono>
 #include <cinttypes>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -62,6 +63,7 @@
 #include <future>
 #include <string>
 
+#include "kit/futex.hpp"
 #include "kit/seed.hpp"
 
 // In the TSan build libtsan defines it (file:line from the debug info).
@@ -164,6 +166,7 @@ KIT_EXPLORE_REAL(int, pthread_cond_clockwait, nullptr, pthread_cond_t*, pthread_
 KIT_EXPLORE_REAL(int, pthread_cond_signal, "GLIBC_2.3.2", pthread_cond_t*)
 KIT_EXPLORE_REAL(int, pthread_cond_broadcast, "GLIBC_2.3.2", pthread_cond_t*)
 KIT_EXPLORE_REAL(int, pthread_join, nullptr, pthread_t, void**)
+KIT_EXPLORE_REAL(long, syscall, nullptr, long, long, long, long, long, long, long)
 #undef KIT_EXPLORE_REAL
 
 inline std::uint64_t mix(std::uint64_t x) { return SplitMix(x).next(); }
@@ -547,6 +550,20 @@ __attribute__((weak)) int pthread_cond_signal(pthread_cond_t* c) {
 __attribute__((weak)) int pthread_cond_broadcast(pthread_cond_t* c) {
     kit::explore_detail::point();
     return kit::explore_detail::real_pthread_cond_broadcast()(c);
+}
+
+// libstdc++'s semaphores and atomic waits: futex waits bounded, whether or
+// not an Explorer lives (kit/futex.hpp: the library's lost wake-up is not the
+// student's). Other system calls go straight on.
+__attribute__((weak)) long syscall(long number, ...) {
+    va_list ap;
+    va_start(ap, number);
+    long a[6];
+    for (long& x : a) x = va_arg(ap, long);   // as glibc's syscall() does: always 6
+    va_end(ap);
+    const auto real = kit::explore_detail::real_syscall();
+    if (number == SYS_futex) return kit::bounded_futex(real, a);
+    return real(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 __attribute__((weak)) int pthread_join(pthread_t t, void** ret) {
