@@ -45,10 +45,10 @@ bool run_copy(const fs::path& src, const fs::path& dst, std::size_t workers, poo
 // Counts how many files under a tree are open at the same time, whoever opens
 // them and however (open, fopen, ifstream, std::filesystem::copy_file...):
 // inotify queues IN_OPEN and IN_CLOSE_* events in the order they happen, so
-// replaying them gives the peak of files open at once. No delay is injected,
-// so this cannot prove a bad copier guilty every time (the thread census
-// does that); it proves a correct one innocent every time, and measures
-// "copies at once" instead of trusting it.
+// replaying them gives the peak of files open at once. Alone it proves a
+// correct copier innocent every time; with the open hold (open_hold.cpp:
+// each source file stays open 10 ms at least) it also proves one that runs
+// more than n copies at once guilty every time.
 class OpenFilesProbe {
 public:
     explicit OpenFilesProbe(const fs::path& root) {
@@ -139,6 +139,10 @@ TEST(CopyTree, copy_uses_at_most_n_threads) {
             tree["dir " + std::to_string(d) + "/f" + std::to_string(f)] = {false, grader::random_bytes(rng() % 3000, rng)};
     }
     grader::materialize(base / "src", tree);
+    grader::hold_opens_under(base / "src");
+    struct Disarm {
+        ~Disarm() { grader::hold_opens_under({}); }
+    } disarm;
     for (std::size_t n : {1u, 3u}) {
         SCOPED_TRACE("copy_tree with " + std::to_string(n) + " workers");
         const fs::path dst = base / ("dst" + std::to_string(n));

@@ -41,6 +41,12 @@ long threads_detached();
 // k <= 0 disarms it.
 void fail_thread_start(long k);
 
+// Open hold (open_hold.cpp): from now on every read-only open of a file under
+// `dir` (open, openat, fopen; from any thread) returns 10 ms late, with the
+// file open, so that copies that overlap are seen overlapping every time. An
+// empty path disarms it.
+void hold_opens_under(const fs::path& dir);
+
 // The kernel's id of the calling thread: unlike std::thread::id (a pthread_t,
 // reused as soon as a thread is joined), tids are not reused quickly, so a set
 // of tids counts distinct threads.
