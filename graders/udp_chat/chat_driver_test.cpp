@@ -466,8 +466,8 @@ TEST(ChatProgram, program_burst_printed_whole_and_complete) {
     };
     for (int i = 0; i < kCount; ++i) {
         if (i - static_cast<int>(p->lines()) >= kWindow &&
-            !p->wait_lines(static_cast<std::size_t>(i - kWindow + 1), 3000ms)) {
-            FAIL() << "after " << p->lines() << " printed lines the program printed nothing more for 3 s "
+            !p->wait_lines(static_cast<std::size_t>(i - kWindow + 1), 2 * kShowWithin)) {
+            FAIL() << "after " << p->lines() << " printed lines the program printed nothing more for 2 s "
                    << "while " << i << " datagrams had been sent (program: " << p->status_text()
                    << "). Is every line flushed? Is the receiving thread still running?";
         }

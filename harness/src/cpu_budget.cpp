@@ -108,7 +108,24 @@ CpuHold take_all_cpus() {
         lock(fd, LOCK_EX);
         fds.push_back(fd);
     }
+    // Last, with every core held: the tests that wait hold this lock shared.
+    if (const int fd = open_lock("waiting"); fd >= 0) {
+        lock(fd, LOCK_EX);
+        fds.push_back(fd);
+    }
     return CpuHold(std::move(fds));
+}
+
+CpuHold take_waiting_share() {
+    // Through the gate: an exclusive taker holding it (waiting for the
+    // lock below) keeps new waiting tests out until it has run. flock(2)
+    // has no writer preference of its own.
+    Gate gate;
+    if (gate.fd < 0) return {};
+    const int fd = open_lock("waiting");
+    if (fd < 0) return {};
+    lock(fd, LOCK_SH);
+    return CpuHold({fd});
 }
 
 }  // namespace conclab

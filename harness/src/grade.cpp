@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conclab/bounds.hpp"
+#include "conclab/build_cache.hpp"
 #include "conclab/channel.hpp"
 #include "conclab/config.hpp"
 #include "conclab/cpu_budget.hpp"
@@ -176,7 +177,7 @@ Verdict run_once(const TestContext& ctx, const TestSpec& t, int attempt, std::ui
     {
         // The machine-wide budget (conclab/cpu_budget.hpp): an exclusive test
         // has the machine to itself, also with other gradings beside this one.
-        const CpuHold cpu = t.exclusive ? take_all_cpus() : take_cpu();
+        const CpuHold cpu = t.exclusive ? take_all_cpus() : t.waits ? take_waiting_share() : take_cpu();
         ev.run = ctx.runner.run(spec);
     }
     tr.seconds += ev.run.wall.count() / 1000.0;
@@ -256,11 +257,18 @@ void run_test(const TestContext& ctx, const TestSpec& t, TestResult& tr) {
     tr.message = v.message;
 }
 
-void not_graded(ExerciseResult& res, std::size_t first);
+void not_graded(ExerciseResult& res, const std::vector<bool>& started);
 
-// Runs the tests: in manifest order, up to opt.test_jobs at once, an
-// exclusive test alone. Each writes only its own TestResult; `on_test` sees
-// each as soon as it is decided, and the report keeps the manifest's order.
+// Tests marked `waits` run beside the others, at most this many per core of
+// test_jobs: each sleeps in a window most of the time (docs/design.md, "Tests that wait").
+constexpr int kWaitingPerCore = 4;
+
+// Runs the tests: up to opt.test_jobs at once, an exclusive test alone; the
+// others in manifest order first, then the exclusive ones in manifest order,
+// so that the tests that may overlap all do (an exclusive test in the middle
+// would split them in two groups; on udp_chat's stub that cost 3 s). Each
+// writes only its own TestResult; `on_test` sees each as soon as it is
+// decided, and the report keeps the manifest's order.
 void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests, ExerciseResult& res,
                const GradeOptions& opt) {
     auto one = [&](std::size_t i) {
@@ -274,20 +282,29 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
     };
     std::mutex m;
     std::condition_variable changed;
-    int running = 0;
+    int running = 0;   // tests that use the CPU, an exclusive one included
+    int waiting = 0;   // tests marked `waits` (docs/design.md, "Tests that wait")
     std::vector<std::thread> threads;
     std::vector<bool> started(tests.size(), false);
     const int jobs = opt.test_jobs > 0 ? opt.test_jobs : default_test_jobs();
-    for (std::size_t i = 0; i < tests.size(); ++i) {
+    std::vector<std::size_t> order;
+    for (bool exclusive : {false, true})
+        for (std::size_t i = 0; i < tests.size(); ++i)
+            if (tests[i]->exclusive == exclusive) order.push_back(i);
+    for (std::size_t i : order) {
         if (opt.stop.stop_requested()) break;
         const bool alone = jobs == 1 || tests[i]->exclusive;
+        const bool waits = !alone && tests[i]->waits;
         {
             std::unique_lock lock(m);
-            changed.wait(lock, [&] { return alone ? running == 0 : running < jobs; });
-            ++running;
+            changed.wait(lock, [&] {
+                if (alone) return running == 0 && waiting == 0;
+                return waits ? waiting < kWaitingPerCore * jobs : running < jobs;
+            });
+            ++(waits ? waiting : running);
         }
         started[i] = true;
-        auto body = [&, i] {
+        auto body = [&, i, waits] {
             one(i);
             if (opt.on_test) {
                 std::lock_guard lock(m);   // one line at a time
@@ -295,7 +312,7 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
             }
             {
                 std::lock_guard lock(m);
-                --running;
+                --(waits ? waiting : running);
             }
             changed.notify_all();
         };
@@ -310,19 +327,16 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
         }
     }
     for (auto& t : threads) t.join();
-    for (std::size_t i = 0; i < tests.size(); ++i)
-        if (!started[i]) {
-            not_graded(res, i);
-            break;
-        }
+    if (std::find(started.begin(), started.end(), false) != started.end()) not_graded(res, started);
 }
 
-// GradeOptions::stop was requested: the tests from `first` on are not run.
+// GradeOptions::stop was requested: the tests not `started` are not run.
 // The caller throws such a result away (batch: abandoned, graded again next
 // run); were it kept, `error` would have it graded again.
-void not_graded(ExerciseResult& res, std::size_t first) {
+void not_graded(ExerciseResult& res, const std::vector<bool>& started) {
     res.message = "not graded: grading was stopped";
-    for (std::size_t i = first; i < res.tests.size(); ++i) {
+    for (std::size_t i = 0; i < res.tests.size(); ++i) {
+        if (i < started.size() && started[i]) continue;
         res.tests[i].status = Status::error;
         res.tests[i].message = res.message;
     }
@@ -391,7 +405,7 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
         }
 
         if (opt.stop.stop_requested()) {
-            not_graded(res, 0);
+            not_graded(res, {});
             score_exercise(res);
             return res;
         }
@@ -469,11 +483,41 @@ std::string run_canary(Runner& runner, const Toolchain& tc, const fs::path& scra
     fs::create_directories(scratch / "bin");
     fs::permissions(scratch, fs::perms::all);
     fs::permissions(scratch / "bin", fs::perms::all);
+    // Compiling the two canaries took 1.4 s of every 1.5 s `make check` with
+    // nothing to rebuild (docs/design.md, "Build caches"): their executables
+    // are kept like a build's, by the content of what made them. Running them
+    // is what checks this machine, and that is done every time.
+    const std::vector<std::string> flags = {"-std=c++20", "-g", "-O1", "-pthread", "-fsanitize=thread"};
+    const BuildCache cache(tc.cache_dir / "canary", 64ull << 20);
+    ContentKey key;
+    key.add("conclab-canary-1");
+    key.add(config::version);
+    key.add(tc.cxx);
+    for (const auto& f : flags) key.add(f);
+    key.add_tree(dir);
+    {
+        // The compiler behind the driver's name: an upgrade changes its size or time.
+        std::error_code ec;
+        const fs::path real = fs::canonical(tc.cxx, ec);
+        if (!ec) key.add(real.string() + "|" + std::to_string(fs::file_size(real, ec)) + "|" +
+                         std::to_string(fs::last_write_time(real, ec).time_since_epoch().count()));
+    }
+    const std::vector<fs::path> exes = {fs::path("bin") / "race", fs::path("bin") / "clean"};
+    const bool cached = tc.build_cache_bytes > 0 && cache.restore(key.hex(), scratch, exes);
+    if (!cached) {
+        for (const auto& rel : exes) {
+            std::vector<std::string> argv = {tc.cxx};
+            argv.insert(argv.end(), flags.begin(), flags.end());
+            argv.insert(argv.end(), {(dir / (rel.filename().string() + ".cpp")).string(), "-o", (scratch / rel).string()});
+            CommandResult c = run_command(argv);
+            if (c.exit_code != 0) return std::string("cannot compile the TSan canary: ") + c.output;
+        }
+        if (tc.build_cache_bytes > 0) cache.store(key.hex(), scratch, exes);
+    }
     for (const char* name : {"race", "clean"}) {
         fs::path exe = scratch / "bin" / name;
-        CommandResult c = run_command({tc.cxx, "-std=c++20", "-g", "-O1", "-pthread", "-fsanitize=thread",
-                                       (dir / (std::string(name) + ".cpp")).string(), "-o", exe.string()});
-        if (c.exit_code != 0) return std::string("cannot compile the TSan canary: ") + c.output;
+        fs::permissions(exe, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec);
         fs::path work = scratch / (std::string("run-") + name);
         fs::create_directories(work);
         fs::permissions(work, fs::perms::all);

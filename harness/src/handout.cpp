@@ -210,7 +210,7 @@ void check_same_visible(const Exercise& original, const Exercise& handout) {
         auto& b = handout.tests[i];
         if (a.name != b.name || a.points != b.points || a.build != b.build || a.gtest != b.gtest ||
             a.args != b.args || a.stdin_data != b.stdin_data || a.exit_code != b.exit_code || a.hint != b.hint ||
-            a.repeat != b.repeat || a.exclusive != b.exclusive || a.forbid_symbols != b.forbid_symbols ||
+            a.repeat != b.repeat || a.exclusive != b.exclusive || a.waits != b.waits || a.forbid_symbols != b.forbid_symbols ||
             a.stdout_matchers.size() != b.stdout_matchers.size() || a.stderr_matchers.size() != b.stderr_matchers.size() ||
             a.limits.wall != b.limits.wall || a.limits.memory != b.limits.memory)
             fail("test " + a.name);

@@ -285,7 +285,7 @@ Exercise load_exercise(const std::filesystem::path& manifest) {
     for (const auto& n : tests) {
         std::string key = "tests[" + std::to_string(index++) + "]";
         r.only_keys(n, key, {"name", "points", "build", "gtest", "args", "stdin", "exit", "stdout", "stderr",
-                             "symbols", "repeat", "timeout", "limits", "hidden", "exclusive", "hint"});
+                             "symbols", "repeat", "timeout", "limits", "hidden", "exclusive", "waits", "hint"});
         TestSpec t;
         t.name = r.str(need(n, "name", key), key + ".name");
         key = "tests." + t.name;
@@ -302,6 +302,10 @@ Exercise load_exercise(const std::filesystem::path& manifest) {
         if (n["hint"]) t.hint = r.str(n["hint"], key + ".hint");
         if (n["hidden"]) t.hidden = r.boolean(n["hidden"], key + ".hidden");
         if (n["exclusive"]) t.exclusive = r.boolean(n["exclusive"], key + ".exclusive");
+        if (n["waits"]) t.waits = r.boolean(n["waits"], key + ".waits");
+        if (t.exclusive && t.waits)
+            r.fail(n["waits"], key + ".waits",
+                   "a test is either exclusive (needs the CPU to itself) or waits (needs almost none), not both");
         if (n["repeat"]) {
             t.repeat = r.integer(n["repeat"], key + ".repeat");
             if (t.repeat < 1 || t.repeat > 1000) r.fail(n["repeat"], key + ".repeat", "must be 1..1000");

@@ -68,10 +68,12 @@ tests:
     repeat: 10
     timeout: 500ms
     hidden: true
+    exclusive: true
   - name: prints
     points: 2
     build: prog
     args: [--port, '0']
+    waits: true
     stdout:
       - lines: [a, b]
       - regex: '^a'
@@ -101,6 +103,10 @@ TEST_F(ManifestTest, LoadsEveryField) {
     EXPECT_EQ(ex.tests[1].limits.wall, std::chrono::milliseconds(500));     // timeout overrides
     EXPECT_EQ(ex.tests[1].repeat, 10);
     EXPECT_TRUE(ex.tests[1].hidden);
+    EXPECT_TRUE(ex.tests[1].exclusive);
+    EXPECT_FALSE(ex.tests[1].waits);
+    EXPECT_TRUE(ex.tests[2].waits);
+    EXPECT_FALSE(ex.tests[2].exclusive);
     EXPECT_FALSE(ex.tests[0].exit_code.has_value());                         // gtest: not checked
     EXPECT_EQ(ex.tests[2].exit_code, 0);                                     // program: 0 by default
     ASSERT_EQ(ex.tests[2].stdout_matchers.size(), 2u);
@@ -159,6 +165,9 @@ TEST_F(ManifestTest, BadValuesAreNamed) {
         {"name: works", "name: Works", "tests.Works"},
         {"name: ex\n", "name: other\n", "name"},
         {"link: ['-Wl,--wrap=read']", "link: [-Wl,--wrap=read]", "builds.prog.link"},
+        {"waits: true", "waits: maybe", "tests.prints.waits"},
+        // Needs the CPU to itself and needs almost none: one or the other.
+        {"waits: true", "waits: true\n    exclusive: true", "tests.prints.waits"},
     };
     for (const auto& c : cases) {
         std::string yaml = kGood;

@@ -41,9 +41,16 @@ int usable_cores();
 // Waits for one free core of the machine-wide budget.
 CpuHold take_cpu();
 
-// Waits for every core of the budget: what an exclusive test runs with.
-// Deadlock-free: a caller holds nothing while it waits for the gate, and the
-// gate's holder takes the slots in ascending order.
+// Waits for every core of the budget, and for every waiting test (below) to
+// end: what an exclusive test runs with. Deadlock-free: a caller holds
+// nothing while it waits for the gate, and the gate's holder takes the slots
+// in ascending order, then the waiters' lock.
 CpuHold take_all_cpus();
+
+// What a test that mostly waits (manifest `waits: true`) runs with: no core,
+// a shared hold that only an exclusive test excludes. Any number run at once,
+// beside tests that hold a core; an exclusive test waits until they have
+// ended, and new ones wait behind it at the gate, so it is never starved.
+CpuHold take_waiting_share();
 
 }  // namespace conclab

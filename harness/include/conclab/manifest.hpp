@@ -75,6 +75,10 @@ struct TestSpec {
     // Runs with no other test of its grading beside it (stress, timing
     // windows) when tests run concurrently (GradeOptions::test_jobs).
     bool exclusive = false;
+    // Mostly waits (for a datagram, a timer, a window to pass) and needs
+    // little CPU: runs beside other tests beyond the core count, but never
+    // beside an exclusive one (docs/design.md, "Tests that wait").
+    bool waits = false;
     std::string hint;
     bool is_symbol_scan() const { return !forbid_symbols.empty(); }
 };
