@@ -263,7 +263,8 @@ for kind in [k for k in kinds for _ in range(1 if k == "hang" else 2)]:
                 shutil.copy(f"{root}/exercises/{ex}/{f}", exdir)
         for f in m["files"]:
             shutil.copy(f"{samples}/{kind}/{f}", exdir)
-        inc = ["-I", exdir, "-I", f"{root}/graders/{ex}", "-isystem", gtest_inc]
+        # as build.cpp: the exercise, its graders, the grader kit (graders/common)
+        inc = ["-I", exdir, "-I", f"{root}/graders/{ex}", "-I", f"{root}/graders/common", "-isystem", gtest_inc]
         # grader objects: not timed (conclab caches them)
         grader_objs = {}
         for name, b in builds.items():
@@ -297,8 +298,8 @@ for kind in [k for k in kinds for _ in range(1 if k == "hang" else 2)]:
                 variant = san + fl[-1]
                 objs = [f"{tmp}/obj/{variant}-{f}.o" for f in m["files"] if f.endswith((".cpp", ".cc", ".cxx"))]
                 argv = [cxx] + SAN[san] + ["-pthread", "-o", f"{tmp}/bin/{name}"] + objs + grader_objs[name]
-                if not b.get("main"):
-                    argv += [f"{libdir}/libgtest_main_{san}.a", f"{libdir}/libgtest_{san}.a"]
+                if not b.get("main"):   # the engine's trusted main, as build.cpp links it
+                    argv += [f"{libdir}/libconclab_main_{san}.a", f"{libdir}/libgtest_{san}.a", "-lsodium"]
                 argv += b.get("link", [])
                 if run(argv, tmp).returncode == 0: exes[name] = f"{tmp}/bin/{name}"
             for t in m["tests"]:
@@ -309,7 +310,10 @@ for kind in [k for k in kinds for _ in range(1 if k == "hang" else 2)]:
                 exe = exes.get(t["build"])
                 if not exe: continue
                 wall = wall_of(t)
-                argv = [exe] + ([f"--gtest_filter={t['gtest']}"] if t.get("gtest") else []) + [str(a) for a in t.get("args", [])]
+                # GoogleTest builds run one test, as the engine does: `gtest:`, else
+                # the TEST of the same name (manifest.cpp, default_gtest_filter).
+                filt = [] if b.get("main") else [f"--gtest_filter={t.get('gtest') or '*.' + t['name']}"]
+                argv = [exe] + filt + [str(a) for a in t.get("args", [])]
                 env = {"PATH": "/usr/bin:/bin", "CONCLAB_BIN": f"{tmp}/bin", "CONCLAB_SEED": "1",
                        "CONCLAB_EXERCISE": ex, "CONCLAB_TEST": t["name"],
                        "TSAN_OPTIONS": "halt_on_error=1 exitcode=66 detect_deadlocks=1 second_deadlock_stack=1 "
