@@ -18,7 +18,6 @@
 // definition (TSan's interceptor, then libc's). A submission that opens files
 // some other way (a raw syscall) is not slowed; it is then measured as before,
 // without the hold.
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -27,11 +26,11 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
 
+#include "kit/explore.hpp"   // kit::explore_detail::next_fn: the next definition of a name
 #include "pool_copy_grader.hpp"
 
 namespace {
@@ -43,15 +42,6 @@ constexpr int kHoldMs = 10;
 // acquire orders it for them).
 std::string g_root;
 std::atomic<bool> g_armed{false};
-
-void* next_fn(const char* name) {
-    void* fn = ::dlsym(RTLD_NEXT, name);
-    if (!fn) {
-        std::fprintf(stderr, "grader error: open hold cannot find %s\n", name);
-        std::abort();
-    }
-    return fn;
-}
 
 bool under_root(const char* path) {
     if (path == nullptr) return false;
@@ -78,23 +68,27 @@ using open_fn = int (*)(const char*, int, ...);
 using openat_fn = int (*)(int, const char*, int, ...);
 using fopen_fn = FILE* (*)(const char*, const char*);
 
-int do_open(const char* name, const char* path, int flags, mode_t mode) {
-    const auto real = reinterpret_cast<open_fn>(next_fn(name));
+// The real functions are looked up once, by each wrapper below (a
+// function-local static): an open is a hot path for every test in the build.
+template <class Fn>
+Fn next(const char* name) {
+    return reinterpret_cast<Fn>(kit::explore_detail::next_fn(name));
+}
+
+int do_open(open_fn real, const char* path, int flags, mode_t mode) {
     const int fd = needs_mode(flags) ? real(path, flags, mode) : real(path, flags);
     maybe_hold(fd >= 0, reads_only(flags), true, path);
     return fd;
 }
 
-int do_openat(const char* name, int dirfd, const char* path, int flags, mode_t mode) {
-    const auto real = reinterpret_cast<openat_fn>(next_fn(name));
+int do_openat(openat_fn real, int dirfd, const char* path, int flags, mode_t mode) {
     const int fd = needs_mode(flags) ? real(dirfd, path, flags, mode) : real(dirfd, path, flags);
     // Relative to another directory: its path is unknown here, so no hold.
     maybe_hold(fd >= 0, reads_only(flags), dirfd == AT_FDCWD || (path && path[0] == '/'), path);
     return fd;
 }
 
-FILE* do_fopen(const char* name, const char* path, const char* mode) {
-    const auto real = reinterpret_cast<fopen_fn>(next_fn(name));
+FILE* do_fopen(fopen_fn real, const char* path, const char* mode) {
     FILE* f = real(path, mode);
     maybe_hold(f != nullptr, mode && mode[0] == 'r' && std::strchr(mode, '+') == nullptr, true, path);
     return f;
@@ -109,7 +103,8 @@ extern "C" int open(const char* path, int flags, ...) {
     va_start(ap, flags);
     const mode_t mode = mode_arg(flags, ap);
     va_end(ap);
-    return do_open("open", path, flags, mode);
+    static const auto real = next<open_fn>("open");
+    return do_open(real, path, flags, mode);
 }
 
 extern "C" int open64(const char* path, int flags, ...) {
@@ -117,7 +112,8 @@ extern "C" int open64(const char* path, int flags, ...) {
     va_start(ap, flags);
     const mode_t mode = mode_arg(flags, ap);
     va_end(ap);
-    return do_open("open64", path, flags, mode);
+    static const auto real = next<open_fn>("open64");
+    return do_open(real, path, flags, mode);
 }
 
 extern "C" int openat(int dirfd, const char* path, int flags, ...) {
@@ -125,7 +121,8 @@ extern "C" int openat(int dirfd, const char* path, int flags, ...) {
     va_start(ap, flags);
     const mode_t mode = mode_arg(flags, ap);
     va_end(ap);
-    return do_openat("openat", dirfd, path, flags, mode);
+    static const auto real = next<openat_fn>("openat");
+    return do_openat(real, dirfd, path, flags, mode);
 }
 
 extern "C" int openat64(int dirfd, const char* path, int flags, ...) {
@@ -133,12 +130,19 @@ extern "C" int openat64(int dirfd, const char* path, int flags, ...) {
     va_start(ap, flags);
     const mode_t mode = mode_arg(flags, ap);
     va_end(ap);
-    return do_openat("openat64", dirfd, path, flags, mode);
+    static const auto real = next<openat_fn>("openat64");
+    return do_openat(real, dirfd, path, flags, mode);
 }
 
-extern "C" FILE* fopen(const char* path, const char* mode) { return do_fopen("fopen", path, mode); }
+extern "C" FILE* fopen(const char* path, const char* mode) {
+    static const auto real = next<fopen_fn>("fopen");
+    return do_fopen(real, path, mode);
+}
 
-extern "C" FILE* fopen64(const char* path, const char* mode) { return do_fopen("fopen64", path, mode); }
+extern "C" FILE* fopen64(const char* path, const char* mode) {
+    static const auto real = next<fopen_fn>("fopen64");
+    return do_fopen(real, path, mode);
+}
 
 namespace grader {
 
