@@ -63,7 +63,7 @@ std::optional<std::string> read_file(const fs::path& file) {
     return out;
 }
 
-// "key value" lines (memory.events, pids.events, cpu.stat, memory.oom_control).
+// "key value" lines (memory.events, memory.stat, pids.events, cpu.stat, memory.oom_control).
 std::optional<std::uint64_t> keyed_value(const fs::path& file, const std::string& key) {
     auto text = read_file(file);
     if (!text) return std::nullopt;
@@ -311,6 +311,10 @@ bool RunCgroup::kill(std::chrono::milliseconds wait) {
 std::uint64_t RunCgroup::oom_kills() const {
     if (layout_.v2) return keyed_value(memory_dir_ / "memory.events", "oom_kill").value_or(0);
     return keyed_value(memory_dir_ / "memory.oom_control", "oom_kill").value_or(0);
+}
+
+std::optional<std::uint64_t> RunCgroup::anon_bytes() const {
+    return keyed_value(memory_dir_ / "memory.stat", layout_.v2 ? "anon" : "total_rss");
 }
 
 std::uint64_t RunCgroup::pids_max_hits() const {

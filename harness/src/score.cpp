@@ -91,6 +91,16 @@ Verdict judge_run(const TestSpec& test, const RunEvidence& ev) {
         r.process_limited ? " It also hit the limit of " + std::to_string(test.limits.processes) +
                                 " processes and threads: does it start processes or threads in a loop?"
                           : "";
+    // Stopped by a time limit while holding nearly all its memory: it was
+    // filling memory, and the OOM kill was only slower than the clock (the
+    // kernel reclaims for a while first; docs/notes.md "Out of memory, slowly").
+    if ((r.timed_out || r.cpu_exceeded) && test.limits.memory &&
+        r.memory_when_stopped >= test.limits.memory / 10 * 9)
+        return {Status::crashed, "your program ran out of memory: it held " +
+                                     std::to_string(r.memory_when_stopped >> 20) + " MiB of its " +
+                                     std::to_string(test.limits.memory >> 20) +
+                                     " MiB memory limit when it was stopped at the time limit. Look for a loop that "
+                                     "allocates and never frees, or a container that grows without end."};
     if (r.timed_out)
         return {Status::timeout, "your program was still running after " + seconds(test.limits.wall) +
                                      " and was stopped (limit: " + test.limit_rule + "). Look for a thread that is never joined or woken up, a "

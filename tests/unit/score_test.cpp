@@ -69,6 +69,22 @@ TEST(Judge, MemoryLimitBeatsOutputLimit) {
     EXPECT_NE(v.message.find("memory"), std::string::npos);
 }
 
+TEST(Judge, StoppedByTheClockHoldingAllItsMemoryIsOutOfMemory) {
+    RunEvidence ev = clean_run();
+    ev.run.timed_out = true;
+    ev.run.signal = SIGKILL;
+    TestSpec t = test_spec();
+    t.limits.memory = 2048ull << 20;
+    ev.run.memory_when_stopped = 1900ull << 20;
+    Verdict v = judge_run(t, ev);
+    EXPECT_EQ(v.status, Status::crashed);
+    EXPECT_NE(v.message.find("memory"), std::string::npos);
+    EXPECT_NE(v.message.find("1900 MiB"), std::string::npos);
+
+    ev.run.memory_when_stopped = 600ull << 20;  // a hang that holds some memory
+    EXPECT_EQ(judge_run(t, ev).status, Status::timeout);
+}
+
 TEST(Judge, FindingFailsEvenWhenAssertionsPassed) {
     RunEvidence ev = clean_run();
     ev.run.exit_code = 66;

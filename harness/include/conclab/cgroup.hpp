@@ -58,6 +58,10 @@ public:
     std::uint64_t oom_kills() const;             // memory OOM kills in this group
     std::uint64_t pids_max_hits() const;         // fork/clone refused at pids.max
     std::optional<std::uint64_t> cpu_usec() const;  // CPU used by the group; nullopt: no cpu.stat
+    // Anonymous memory charged to the group now (memory.stat: v2 "anon", v1
+    // "total_rss"). Page cache is left out: reading files fills it and the
+    // kernel reclaims it, so it says nothing about what the program holds.
+    std::optional<std::uint64_t> anon_bytes() const;
     std::string name() const { return name_; }
 
 private:

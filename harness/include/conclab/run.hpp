@@ -55,6 +55,11 @@ struct RunResult {
     bool timed_out = false;      // wall limit
     bool cpu_exceeded = false;   // CPU limit
     bool out_of_memory = false;
+    // Anonymous memory the run held when a limit stopped it (0: not stopped,
+    // or not known). A program filling memory can reach the wall limit before
+    // the kernel's OOM kill, the reclaim near the limit being slow on a busy
+    // machine: this fact lets the judge tell that apart from a hang.
+    std::uint64_t memory_when_stopped = 0;
     bool output_limited = false;
     bool process_limited = false; // best effort: pids.max was reached
     Captured out, err;
