@@ -127,10 +127,19 @@ TEST(CounterRaces, increments_are_not_lost) {
     EXPECT_FALSE(went_backwards) << "value() went backwards while other threads incremented";
     EXPECT_LE(seen_max, kExpected) << "value() showed more increments than were made";
 
+    const long rmw_before = interleave::rmw_calls();
     long counted = counter::count_with_threads(kThreads, 20'000);
+    const long rmw_made = interleave::rmw_calls() - rmw_before;
     EXPECT_EQ(counted, kThreads * 20'000L)
         << "count_with_threads(" << kThreads << ", 20000) returned " << counted << " instead of "
         << kThreads * 20'000L;
+    // The number alone can be right without counting (docs/promises.md, counter #8).
+    EXPECT_GE(rmw_made, kThreads * 20'000L)
+        << "count_with_threads(" << kThreads << ", 20000) made only " << rmw_made
+        << " atomic read-modify-write operations (fetch_add, compare_exchange, ...), but " << kThreads * 20'000L
+        << " increments take at least that many. Each thread must call increment() per_thread times on ONE "
+           "Counter shared by all the threads, and return that Counter's value(): not count in a local variable "
+           "and add the sum once, and not compute threads * per_thread.";
 }
 
 // ---------------------------------------------------------------------------

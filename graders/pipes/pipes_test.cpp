@@ -734,6 +734,32 @@ TEST(PipesShim, interrupted_calls_are_retried) {
     });
 }
 
+// run_demo's child must check the answer, not exit 0 whatever it receives
+// (docs/promises.md, pipes #25): in this process (the parent) every "Hi"
+// written to a pipe goes out as "Ho" (rw_shim.cpp, mode 3), so a correct
+// child receives "Ho" and exits 1, and run_demo returns that 1.
+TEST(PipesShim, run_demo_child_checks_the_answer) {
+    run_probe([] {
+        require_shim();
+        g_let_child_exit_before_nohang_wait = true;   // as in run_demo_writes_one_line_to_its_stream
+        conclab_shim_set_mode(3, kit::seed());       // this process's "Hi" goes out as "Ho"
+        std::ostringstream out;
+        set_stage("running run_demo(out) while its \"Hi\" is sent as \"Ho\"",
+                  "run_demo() never returned: the parent or the child waits for a message or an EOF that "
+                  "never comes.");
+        const int code = pipes::run_demo(out);
+        const long rewritten = conclab_shim_count(3);
+        conclab_shim_set_mode(0, 0);
+        PROBE_CHECK(rewritten > 0,
+                    "run_demo()'s parent never wrote \"Hi\" to the pipe with write(2) or writev(2), so the "
+                    "grader could not change it (run_demo returned "
+                        << code << "). The parent must send the message \"Hi\" with Connection::send().");
+        PROBE_CHECK(code == 1, "the child was sent \"Ho\" instead of \"Hi\", so it must exit 1 and run_demo() "
+                               "must return 1 (the child's wait()); it returned "
+                                   << code << ". The child must exit 0 only if it received exactly \"Hi\".");
+    });
+}
+
 TEST(PipesShim, spawn_fails_cleanly_when_fork_fails) {
     run_probe([] {
         PROBE_CHECK(conclab_fork_fault_arm != nullptr && conclab_fork_fault_count != nullptr,

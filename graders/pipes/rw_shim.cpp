@@ -18,6 +18,10 @@
 //   mode 2  about a third of the calls fail with EINTR before doing anything,
 //           as when a signal handler interrupts a blocking call. Code that
 //           does not retry on EINTR throws or loses data.
+//   mode 3  only in the process that set it (its children inherit the mode
+//           but not the pid): every "Hi" it writes to a pipe goes out as
+//           "Ho", even when the 'H' and the 'i' are in two calls. Whether
+//           run_demo's child really checks the answer can then be seen.
 // The mode and the random state are inherited by children made with fork().
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -27,6 +31,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 extern "C" ssize_t __real_read(int fd, void* buf, size_t count);
 extern "C" ssize_t __real_write(int fd, const void* buf, size_t count);
@@ -40,6 +45,9 @@ std::atomic<std::uint64_t> g_state{0};
 std::atomic<long> g_reads{0};
 std::atomic<long> g_writes{0};
 std::atomic<long> g_eintr{0};
+std::atomic<long> g_rewrites{0};
+std::atomic<pid_t> g_mode3_pid{0};
+std::atomic<bool> g_last_was_H{false};   // the last byte this process wrote to a pipe (mode 3)
 
 // splitmix64 over an atomic counter: deterministic for a given seed and call order.
 std::uint64_t next_random() {
@@ -49,10 +57,50 @@ std::uint64_t next_random() {
     return z ^ (z >> 31);
 }
 
-bool wrapped(int fd, std::size_t count) {
-    if (g_mode.load(std::memory_order_relaxed) == 0 || fd <= 2 || count == 0) return false;
+bool is_pipe(int fd) {
     struct stat st;
     return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+bool wrapped(int fd, std::size_t count) {
+    const int mode = g_mode.load(std::memory_order_relaxed);
+    if (mode == 0 || mode == 3 || fd <= 2 || count == 0) return false;
+    return is_pipe(fd);
+}
+
+// Mode 3: does this write go out with "Hi" turned into "Ho"?
+bool rewrites(int fd, std::size_t count) {
+    return g_mode.load(std::memory_order_relaxed) == 3 && fd > 2 && count > 0 &&
+           g_mode3_pid.load(std::memory_order_relaxed) == getpid() && is_pipe(fd);
+}
+
+// The bytes of one write, with every 'i' that follows an 'H' made an 'o'
+// (the 'H' may have ended the previous write). Nothing is cut: the call that
+// sends the copy moves as many bytes as the student asked for, so a short
+// count means the same as without the rewrite.
+std::vector<char> rewritten(const struct iovec* iov, int iovcnt) {
+    std::vector<char> out;
+    for (int i = 0; i < iovcnt; ++i) {
+        const char* p = static_cast<const char*>(iov[i].iov_base);
+        out.insert(out.end(), p, p + iov[i].iov_len);
+    }
+    bool last_was_H = g_last_was_H.load(std::memory_order_relaxed);
+    for (char& c : out) {
+        if (c == 'i' && last_was_H) {
+            c = 'o';
+            g_rewrites.fetch_add(1, std::memory_order_relaxed);
+        }
+        last_was_H = c == 'H';
+    }
+    return out;
+}
+
+// Sends the rewritten copy; remembers the last byte that really went out.
+ssize_t write_rewritten(int fd, const struct iovec* iov, int iovcnt) {
+    std::vector<char> bytes = rewritten(iov, iovcnt);
+    const ssize_t n = __real_write(fd, bytes.data(), bytes.size());
+    if (n > 0) g_last_was_H.store(bytes[static_cast<std::size_t>(n) - 1] == 'H', std::memory_order_relaxed);
+    return n;
 }
 
 // How many bytes this call may move, or -1 for an injected EINTR.
@@ -108,15 +156,20 @@ extern "C" void conclab_shim_set_mode(int mode, std::uint64_t seed) {
     g_reads.store(0, std::memory_order_relaxed);
     g_writes.store(0, std::memory_order_relaxed);
     g_eintr.store(0, std::memory_order_relaxed);
+    g_rewrites.store(0, std::memory_order_relaxed);
+    g_last_was_H.store(false, std::memory_order_relaxed);
+    g_mode3_pid.store(mode == 3 ? getpid() : 0, std::memory_order_relaxed);
     g_mode.store(mode, std::memory_order_relaxed);
 }
 
-// 0: reads seen, 1: writes seen, 2: EINTRs injected (in this process).
+// 0: reads seen, 1: writes seen, 2: EINTRs injected, 3: "Hi" turned into
+// "Ho" (in this process).
 extern "C" long conclab_shim_count(int what) {
     switch (what) {
         case 0: return g_reads.load(std::memory_order_relaxed);
         case 1: return g_writes.load(std::memory_order_relaxed);
-        default: return g_eintr.load(std::memory_order_relaxed);
+        case 2: return g_eintr.load(std::memory_order_relaxed);
+        default: return g_rewrites.load(std::memory_order_relaxed);
     }
 }
 
@@ -126,6 +179,10 @@ extern "C" ssize_t __wrap_read(int fd, void* buf, size_t count) {
 }
 
 extern "C" ssize_t __wrap_write(int fd, const void* buf, size_t count) {
+    if (rewrites(fd, count)) {
+        const struct iovec one = {const_cast<void*>(buf), count};
+        return write_rewritten(fd, &one, 1);
+    }
     if (!wrapped(fd, count)) return __real_write(fd, buf, count);
     return shimmed(g_writes, count, [&](std::size_t n) { return __real_write(fd, buf, n); });
 }
@@ -141,6 +198,7 @@ extern "C" ssize_t __wrap_readv(int fd, const struct iovec* iov, int iovcnt) {
 
 extern "C" ssize_t __wrap_writev(int fd, const struct iovec* iov, int iovcnt) {
     const std::size_t count = iovcnt > 0 ? total(iov, iovcnt) : 0;
+    if (rewrites(fd, count)) return write_rewritten(fd, iov, iovcnt);
     if (!wrapped(fd, count)) return __real_writev(fd, iov, iovcnt);
     return shimmed(g_writes, count, [&](std::size_t n) {
         struct iovec part[3];

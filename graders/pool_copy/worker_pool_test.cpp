@@ -71,6 +71,13 @@ TEST(WorkerPool, zero_workers_rejected) {
     EXPECT_EQ(one.size(), 1u) << "WorkerPool(1).size() must be 1.";
     WorkerPool three(3);
     EXPECT_EQ(three.size(), 3u) << "WorkerPool(3).size() must be 3.";
+
+    // copy_tree(..., 0) lets WorkerPool(0)'s exception out (docs/promises.md, pool_copy #28).
+    const std::filesystem::path base = grader::fresh_dir("zero_workers");
+    grader::write_file(base / "src" / "a.txt", "a\n");
+    EXPECT_THROW((void)pool_copy::copy_tree(base / "src", base / "dst", 0), std::invalid_argument)
+        << "copy_tree(src, dst, 0) must throw std::invalid_argument (WorkerPool(0) throws it: let it out), "
+           "not turn 0 workers into 1.";
 }
 
 // join() must not return while a task is queued or still running. The tasks

@@ -34,7 +34,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <ostream>
+#include <sstream>
 #include <streambuf>
 #include <string>
 #include <system_error>
@@ -43,6 +45,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kit/census.hpp"
 #include "kit/seed.hpp"
 #include "peer_socket.hpp"
 
@@ -301,6 +304,36 @@ TEST(Endpoint, endpoint_binds_and_round_trips) {
     a.close();
     EXPECT_NO_THROW({ udp_chat::Endpoint again(port); })
         << "after close() the port must be free again: does close() close the socket?";
+
+    // A second close() is harmless: it must not close whatever socket got the
+    // old fd number in between (a new Endpoint very likely does).
+    udp_chat::Endpoint c(0);
+    a.close();
+    std::string send_error;
+    try {
+        c.send_to("127.0.0.1", peer.port(), "c still works");
+    } catch (const std::exception& e) {
+        send_error = std::string(" (send_to threw: ") + e.what() + ")";
+    }
+    auto from_c = peer.recv(send_error.empty() ? 1000ms : 0ms);
+    EXPECT_TRUE(from_c && from_c->text == "c still works")
+        << "after close() was called a second time on another Endpoint, this one could not send" << send_error
+        << ": the second close() closed a socket that was no longer its own. Set the fd to -1 when you close it.";
+
+    // The destructor closes the socket.
+    const std::set<int> fds_before = kit::open_fds();
+    { udp_chat::Endpoint gone(0); }
+    EXPECT_EQ(kit::open_fds(), fds_before) << "~Endpoint() must close its socket (a file descriptor was left open)";
+
+    // A port in use cannot be bound: std::system_error. The peer's socket does
+    // not set SO_REUSEADDR, so no option of the Endpoint's can share it.
+    EXPECT_THROW({ udp_chat::Endpoint taken(peer.port()); }, std::system_error)
+        << "Endpoint(" << peer.port() << ") must throw std::system_error: that port is already in use";
+
+    // A host that is not a dotted IPv4 address: std::invalid_argument.
+    for (const char* bad : {"300.0.0.1", "1.2.3.4.5", "not an address", ""})
+        EXPECT_THROW({ udp_chat::Endpoint e(0, bad); }, std::invalid_argument)
+            << "Endpoint(0, \"" << bad << "\") must throw std::invalid_argument: not a dotted IPv4 address";
 }
 
 TEST(Endpoint, endpoint_receive_waits_at_most_the_timeout) {
@@ -730,6 +763,71 @@ TEST(Faults, chat_survives_a_refused_send) {
     EXPECT_EQ(chat.output(), line_for(peer.port(), still_there))
         << "`out` must hold only the received datagram: the \"not sent\" report goes to std::cerr, "
            "never to `out`";
+}
+
+
+// ============================================================ bad command lines
+
+// run_chat(argv) on its own thread's stack, std::cerr captured: what it
+// returned, what it wrote to `out` and to std::cerr, or the exception it let out.
+struct ChatExit {
+    int rc = -1;
+    std::string out, err, exception;
+};
+
+ChatExit run_chat_with(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::istringstream in("hello\n");   // ends at once: a chat that starts anyway returns
+    std::ostringstream out;
+    ErrCapture err;
+    std::streambuf* old_cerr = std::cerr.rdbuf(&err);
+    ChatExit r;
+    try {
+        r.rc = udp_chat::run_chat(static_cast<int>(args.size()), argv.data(), in, out);
+    } catch (const std::exception& e) {
+        r.exception = e.what();
+    } catch (...) {
+        r.exception = "(not a std::exception)";
+    }
+    std::cerr.rdbuf(old_cerr);
+    r.out = out.str();
+    r.err = err.text();
+    return r;
+}
+
+std::string shown(const std::vector<std::string>& args) {
+    std::string s;
+    for (const auto& a : args) s += (s.empty() ? "" : " ") + (a.empty() ? std::string("''") : a);
+    return s;
+}
+
+TEST(Chat, chat_rejects_bad_arguments) {
+    const std::vector<std::vector<std::string>> bad = {
+        {"udp_chat"},
+        {"udp_chat", "--port", "x", "--peer", "127.0.0.1:9"},
+        {"udp_chat", "--port", "0", "--peer", "no-port"},
+        {"udp_chat", "--peer", "127.0.0.1:9"},
+    };
+    for (const auto& args : bad) {
+        ChatExit r = run_chat_with(args);
+        EXPECT_EQ(r.exception, "") << "`" << shown(args) << "`: run_chat() let an exception out; catch it, print "
+                                      "a usage message on std::cerr and return 2";
+        EXPECT_EQ(r.rc, 2) << "`" << shown(args) << "` is a bad command line: run_chat() must return 2";
+        EXPECT_EQ(r.out, "") << "`" << shown(args) << "`: nothing may be written to `out`";
+        EXPECT_NE(r.err, "") << "`" << shown(args) << "`: write a usage message on std::cerr";
+    }
+
+    RawSocket taken;   // its port is in use (no SO_REUSEADDR)
+    const std::vector<std::string> args = {"udp_chat", "--port", std::to_string(taken.port()), "--peer",
+                                           "127.0.0.1:9"};
+    ChatExit r = run_chat_with(args);
+    EXPECT_EQ(r.exception, "") << "`" << shown(args) << "` (port in use): run_chat() let an exception out: "
+                               << r.exception << ". Catch the std::system_error, print it on std::cerr, return 1";
+    EXPECT_EQ(r.rc, 1) << "`" << shown(args) << "`: the port is in use, so run_chat() must return 1";
+    EXPECT_EQ(r.out, "") << "`" << shown(args) << "`: nothing may be written to `out`";
+    EXPECT_NE(r.err, "") << "`" << shown(args) << "`: say on std::cerr why the port could not be bound";
 }
 
 }  // namespace
