@@ -40,11 +40,12 @@ void* find_real(const char* name) {
     return f;
 }
 
-// Read-modify-write operations of instrumented code, every thread. Updated
-// through libtsan's own fetch_add (declared below), never through an
-// interposed function, so counting neither yields nor counts itself.
-long rmw_total[1] = {0};
-void count_rmw();
+// Atomic writes (stores, read-modify-writes, compare-exchanges) of
+// instrumented code, every thread. Updated through libtsan's own fetch_add
+// (declared below), never through an interposed function, so counting
+// neither yields nor counts itself.
+long writes_total[1] = {0};
+void count_write();
 
 inline void after_atomic() {
     if (depth > 0) {
@@ -96,6 +97,7 @@ typedef int __tsan_memory_order;
     extern "C" void __tsan_atomic##bits##_store(volatile __tsan_atomic##bits* a, __tsan_atomic##bits v, \
                                                 __tsan_memory_order mo) {                        \
         get##bits(real_store##bits, "__tsan_atomic" #bits "_store")(a, v, mo);                   \
+        count_write();                                                                           \
         after_atomic();                                                                          \
     }                                                                                            \
     CONCLAB_RMW(bits, exchange)                                                                  \
@@ -112,7 +114,7 @@ typedef int __tsan_memory_order;
         __tsan_memory_order mo, __tsan_memory_order fmo) {                                       \
         __tsan_atomic##bits r = get##bits(real_cas_val##bits,                                    \
                                           "__tsan_atomic" #bits "_compare_exchange_val")(a, c, v, mo, fmo); \
-        count_rmw();                                                                             \
+        count_write();                                                                             \
         after_atomic();                                                                          \
         return r;                                                                                \
     }
@@ -122,7 +124,7 @@ typedef int __tsan_memory_order;
                                                               __tsan_atomic##bits v,             \
                                                               __tsan_memory_order mo) {          \
         __tsan_atomic##bits r = get##bits(real_##op##bits, "__tsan_atomic" #bits "_" #op)(a, v, mo); \
-        count_rmw();                                                                             \
+        count_write();                                                                             \
         after_atomic();                                                                          \
         return r;                                                                                \
     }
@@ -132,7 +134,7 @@ typedef int __tsan_memory_order;
                                               __tsan_atomic##bits v, __tsan_memory_order mo,     \
                                               __tsan_memory_order fmo) {                         \
         int r = get##bits(slot##bits, "__tsan_atomic" #bits "_" #op)(a, c, v, mo, fmo);         \
-        count_rmw();                                                                             \
+        count_write();                                                                             \
         after_atomic();                                                                          \
         return r;                                                                                \
     }
@@ -143,7 +145,7 @@ CONCLAB_ATOMIC_FUNCTIONS(32)
 CONCLAB_ATOMIC_FUNCTIONS(64)
 
 namespace {
-void count_rmw() { get64(real_fetch_add64, "__tsan_atomic64_fetch_add")(rmw_total, 1, 0 /* relaxed */); }
+void count_write() { get64(real_fetch_add64, "__tsan_atomic64_fetch_add")(writes_total, 1, 0 /* relaxed */); }
 
 // Resolve everything at start-up, while the process has one thread, so that
 // no two threads ever write the pointers at the same time.
@@ -201,5 +203,5 @@ Scope::~Scope() {
     }
 }
 long yields() { return get64(real_load64, "__tsan_atomic64_load")(total_yields_by_finished_scopes, 5); }
-long rmw_calls() { return get64(real_load64, "__tsan_atomic64_load")(rmw_total, 5); }
+long atomic_writes() { return get64(real_load64, "__tsan_atomic64_load")(writes_total, 5); }
 }  // namespace interleave

@@ -22,12 +22,12 @@ public:
 // the graders use it to check that injection works in this build.
 long yields();
 
-// Read-modify-write atomic operations (exchange, fetch_add, fetch_sub, ...,
-// compare-exchange, failed ones too) performed so far by instrumented code on
-// any thread, inside a Scope or not. While count_with_threads runs, only the
-// student's code is instrumented (libstdc++'s thread code is not), so the
-// difference across the call is what its threads did: counting with
-// increment() on a shared Counter takes at least threads * per_thread.
-long rmw_calls();
+// Atomic writes (stores, exchange, fetch_add, fetch_sub, ..., compare-
+// exchange, failed ones too) made so far by instrumented code on any thread,
+// inside a Scope or not. While count_with_threads runs, only the student's
+// code is instrumented (libstdc++'s thread code is not), so the difference
+// across the call is what its threads did: counting with increment() on a
+// shared Counter takes threads * per_thread times what one increment() takes.
+long atomic_writes();
 
 }  // namespace interleave
