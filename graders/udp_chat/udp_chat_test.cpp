@@ -176,6 +176,22 @@ private:
 
 // ------------------------------------------------------------ running run_chat
 
+// run_chat(args) on the calling thread: what it returned, or -1 and the
+// exception it let out in `exception`.
+int call_run_chat(std::vector<std::string>& args, std::istream& in, std::ostream& out, std::string& exception) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    try {
+        return udp_chat::run_chat(static_cast<int>(args.size()), argv.data(), in, out);
+    } catch (const std::exception& e) {
+        exception = e.what();
+    } catch (...) {
+        exception = "an exception that is not a std::exception";
+    }
+    return -1;
+}
+
 // Runs run_chat(--port P --peer 127.0.0.1:Q) in a thread of its own, so the
 // test can feed it and watch it. If run_chat never returns (a receiving
 // thread that is never stopped) the test fails and abandons the thread: all
@@ -187,7 +203,6 @@ public:
         CaptureBuf capture;
         std::ostream out{&capture};
         std::vector<std::string> args;
-        std::vector<char*> argv;
         std::atomic<bool> done{false};
         int rc = -1;                               // written before done (release)
         std::string exception;
@@ -198,17 +213,8 @@ public:
         st_->pipe = std::move(pipe);
         st_->args = {"udp_chat", "--port", std::to_string(port), "--peer",
                      "127.0.0.1:" + std::to_string(peer_port)};
-        for (auto& a : st_->args) st_->argv.push_back(a.data());
-        st_->argv.push_back(nullptr);
         thread_ = std::thread([st = st_] {
-            std::istream& in = st->pipe->stream();
-            try {
-                st->rc = udp_chat::run_chat(static_cast<int>(st->args.size()), st->argv.data(), in, st->out);
-            } catch (const std::exception& e) {
-                st->exception = e.what();
-            } catch (...) {
-                st->exception = "an exception that is not a std::exception";
-            }
+            st->rc = call_run_chat(st->args, st->pipe->stream(), st->out, st->exception);
             st->done.store(true, std::memory_order_release);
         });
     }
@@ -776,21 +782,12 @@ struct ChatExit {
 };
 
 ChatExit run_chat_with(std::vector<std::string> args) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     std::istringstream in("hello\n");   // ends at once: a chat that starts anyway returns
     std::ostringstream out;
     ErrCapture err;
     std::streambuf* old_cerr = std::cerr.rdbuf(&err);
     ChatExit r;
-    try {
-        r.rc = udp_chat::run_chat(static_cast<int>(args.size()), argv.data(), in, out);
-    } catch (const std::exception& e) {
-        r.exception = e.what();
-    } catch (...) {
-        r.exception = "(not a std::exception)";
-    }
+    r.rc = call_run_chat(args, in, out, r.exception);
     std::cerr.rdbuf(old_cerr);
     r.out = out.str();
     r.err = err.text();
