@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -31,16 +32,6 @@ using namespace conclab;
 namespace {
 
 constexpr int kAllPassed = 0, kSomeFailed = 1, kGraderError = 2;
-
-SubmissionResult grader_failure(const Course& course, const std::string& id, const GradeOptions& opt,
-                                const std::string& why) {
-    std::vector<const Exercise*> selected;
-    for (const auto& ex : course.exercises)
-        if (opt.exercises.empty() ||
-            std::find(opt.exercises.begin(), opt.exercises.end(), ex.name) != opt.exercises.end())
-            selected.push_back(&ex);
-    return grader_error_result(selected, id, why, opt.visible_only);
-}
 
 struct Common {
     std::string course = config::source_dir;
@@ -313,10 +304,13 @@ int main(int argc, char** argv) {
         auto runner = make_runner(parse_tier(common.sandbox));
         // make_runner prints the tier, and a loud warning when the run is not isolated.
         if (l->parsed()) return cmd_list_check(course, exercises, *runner, tc, common);
-        std::string canary = check_machine(*runner, tc);
+        // The machine check runs beside the work: grading builds meanwhile and
+        // waits for its verdict only before the first test (GradeOptions::machine_check).
+        std::shared_future<std::string> machine =
+            std::async(std::launch::async, [&runner, &tc] { return check_machine(*runner, tc); }).share();
 
         if (cal->parsed()) {
-            if (!canary.empty()) {
+            if (const std::string& canary = machine.get(); !canary.empty()) {
                 std::cerr << "conclab: cannot calibrate on this machine: " << canary << "\n";
                 return kGraderError;
             }
@@ -332,7 +326,7 @@ int main(int argc, char** argv) {
             return problems.empty() ? kAllPassed : kGraderError;
         }
         if (v->parsed()) {
-            if (!canary.empty()) {
+            if (const std::string& canary = machine.get(); !canary.empty()) {
                 std::cerr << "conclab: cannot grade on this machine: " << canary << "\n";
                 return kGraderError;
             }
@@ -353,6 +347,7 @@ int main(int argc, char** argv) {
         opt.tests = only_tests;
         opt.seed = replay_seed;
         opt.test_jobs = test_jobs;
+        opt.machine_check = machine;
         for (const auto& name : only_tests) {
             bool known = false;
             for (const auto& ex : course.exercises)
@@ -368,8 +363,7 @@ int main(int argc, char** argv) {
         SubmissionResult r;
         std::vector<double> scores;
         for (int i = 0; i < repeat; ++i) {
-            r = canary.empty() ? grade(course, sub, *runner, tc, opt, common)
-                               : grader_failure(course, sub.id(), opt, "cannot grade on this machine: " + canary);
+            r = grade(course, sub, *runner, tc, opt, common);
             scores.push_back(r.score);
         }
         ReportOptions ro;

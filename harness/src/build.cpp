@@ -365,14 +365,22 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
     std::vector<fs::path> probe_objects;
     std::map<std::string, fs::path> probe_text;                      // variant -> .ii
     std::vector<std::pair<std::string, fs::path>> grader_text;       // (variant, .ii)
-    auto preprocess = [&](const std::vector<std::string>& compile_argv, const fs::path& ii, bool student,
-                          const std::string& what, bool is_hidden) {
+    auto preprocess_argv = [](const std::vector<std::string>& compile_argv, const fs::path& ii) {
         // Same flags, -E: directives kept (-dD), macros in the text unexpanded.
         std::vector<std::string> argv(compile_argv.begin(), compile_argv.end() - 4);   // minus -c SRC -o OBJ
         argv.insert(argv.end(), {"-E", "-dD", "-fdirectives-only", compile_argv[compile_argv.size() - 3], "-o",
                                  ii.string()});
-        jobs.push_back({argv, ii, student, what, {}, is_hidden});
+        return argv;
     };
+    auto preprocess = [&](const std::vector<std::string>& compile_argv, const fs::path& ii, bool student,
+                          const std::string& what, bool is_hidden) {
+        jobs.push_back({preprocess_argv(compile_argv, ii), ii, student, what, {}, is_hidden});
+    };
+    struct Probe {
+        std::vector<std::string> argv;   // compiles it
+        fs::path object, text;
+    };
+    std::vector<Probe> probes;
     // The probe: a translation unit that is only the student's header(s), so
     // whatever the header alone makes run before main is in an object too.
     std::string probe_source;
@@ -411,10 +419,9 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
             argv.insert(argv.end(), flags.begin(), flags.end());
             argv.insert(argv.end(), include.begin(), include.end());
             argv.insert(argv.end(), {"-c", (scratch / "obj" / "header_probe.cpp").string(), "-o", obj.string()});
-            jobs.push_back({argv, obj, true, "your header compiled on its own", {}});
             probe_objects.push_back(obj);
             probe_text[variant] = scratch / "obj" / (variant + "-header_probe.ii");
-            preprocess(argv, probe_text[variant], true, "your header compiled on its own", false);
+            probes.push_back({argv, obj, probe_text[variant]});
         }
         // Course files: grader sources, and main.cpp for program builds. Cached.
         std::vector<std::pair<fs::path, bool>> course_sources;   // (path in the sandbox's view, hidden)
@@ -446,6 +453,43 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
                             is_hidden});
             grader_text.emplace_back(variant, scratch / "obj" / (stem + ".ii"));
             preprocess(argv, grader_text.back().second, false, jobs.back().what, is_hidden);
+        }
+    }
+
+    // 1b. The header probes are preprocessed first (0.1 s) and compiled only
+    // when that text is new: an edit of the .cpp then compiles the .cpp alone
+    // (a probe under TSan took 1 s of CPU per variant; docs/design.md, "Build
+    // caches"). The key is everything the compiler read, in the order it read
+    // it, with this grading's scratch path taken out of the line markers.
+    const BuildCache probe_cache(tc.cache_dir / "probes", 256ull << 20);
+    auto without_scratch = [&](std::string text) {
+        const std::string prefix = scratch.string();   // also in <scratch>-hidden
+        for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
+            text.erase(at, prefix.size());
+        return text;
+    };
+    std::vector<std::pair<std::string, fs::path>> new_probes;   // (cache key, object) to publish after the checks
+    {
+        std::vector<std::future<CompileResult>> texts;
+        for (const auto& p : probes)
+            texts.push_back(std::async(std::launch::async, [&runner, &scratch, argv = preprocess_argv(p.argv, p.text)] {
+                return compile(runner, argv, scratch, {});
+            }));
+        for (std::size_t i = 0; i < probes.size(); ++i) {
+            const Probe& p = probes[i];
+            const bool preprocessed = texts[i].get().exit_code == 0;
+            std::string key;
+            if (preprocessed && tc.build_cache_bytes > 0) {
+                ContentKey k;
+                k.add("conclab-header-probe-1");
+                for (const auto& a : p.argv) k.add(without_scratch(a));
+                k.add(without_scratch(read_file(p.text)));
+                key = ex.name + "-" + k.hex();
+                if (probe_cache.restore(key, scratch, {fs::relative(p.object, scratch)})) continue;
+            }
+            // Its errors, if any, are the student's: the compile says them.
+            jobs.push_back({p.argv, p.object, true, "your header compiled on its own", {}});
+            if (!key.empty()) new_probes.emplace_back(key, p.object);
         }
     }
 
@@ -494,12 +538,47 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         return out;
     }
 
+    // 3. Link one executable per build (in the sandbox too: it reads the
+    // student's objects), while the checks below read the objects: nothing is
+    // published or run before both are done.
+    std::vector<std::future<CompileResult>> links;
+    std::vector<std::string> names;
+    for (const auto& b : ex.builds) {
+        std::vector<std::string> argv = {tc.cxx};
+        auto san = sanitizer_flags(b);
+        argv.insert(argv.end(), san.begin(), san.end());
+        argv.push_back("-pthread");
+        fs::path exe = scratch / "bin" / b.name;
+        argv.insert(argv.end(), {"-o", exe.string()});
+        for (const auto& o : build_objects[b.name]) argv.push_back(o.string());
+        if (!b.is_program()) {
+            // The trusted main (result channel, docs/security.md), not gtest_main.
+            const char* s = to_string(b.sanitizer);
+            argv.push_back((tc.lib_dir / ("libconclab_main_" + std::string(s) + ".a")).string());
+            argv.push_back((tc.lib_dir / ("libgtest_" + std::string(s) + ".a")).string());
+            argv.push_back("-lsodium");
+        }
+        argv.insert(argv.end(), b.link.begin(), b.link.end());
+        names.push_back(b.name);
+        out.executables[b.name] = exe;
+        links.push_back(std::async(std::launch::async, [&runner, &scratch, argv, lib = tc.lib_dir] {
+            return compile(runner, argv, scratch, {lib});
+        }));
+    }
     // What the student's code is, decided on the compiled objects and the
     // preprocessor's view, not on the text (docs/security.md).
     std::vector<CodeProblem> problems;
-    for (const auto& objects : {out.student_objects, probe_objects})
-        for (const auto& o : objects)
-            for (auto& p : check_student_object(o, out.student_files)) problems.push_back(std::move(p));
+    {
+        // One object at a time took 1 s on pool_copy (objdump of the TSan object): all at once.
+        std::vector<std::future<std::vector<CodeProblem>>> checks;
+        for (const auto& objects : {out.student_objects, probe_objects})
+            for (const auto& o : objects)
+                checks.push_back(std::async(std::launch::async, [&out, o] {
+                    return check_student_object(o, out.student_files);
+                }));
+        for (auto& c : checks)
+            for (auto& p : c.get()) problems.push_back(std::move(p));
+    }
     std::map<std::string, std::string> sources;
     for (const auto& f : out.student_files) sources[f] = read_file(scratch / f);
     for (const auto& [variant, ii] : grader_text) {
@@ -544,32 +623,8 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         fs::rename(tmp, j.cached);
     }
 
-    // 3. Link one executable per build (in the sandbox too: it reads the
-    // student's objects).
-    std::vector<std::future<CompileResult>> links;
-    std::vector<std::string> names;
-    for (const auto& b : ex.builds) {
-        std::vector<std::string> argv = {tc.cxx};
-        auto san = sanitizer_flags(b);
-        argv.insert(argv.end(), san.begin(), san.end());
-        argv.push_back("-pthread");
-        fs::path exe = scratch / "bin" / b.name;
-        argv.insert(argv.end(), {"-o", exe.string()});
-        for (const auto& o : build_objects[b.name]) argv.push_back(o.string());
-        if (!b.is_program()) {
-            // The trusted main (result channel, docs/security.md), not gtest_main.
-            const char* s = to_string(b.sanitizer);
-            argv.push_back((tc.lib_dir / ("libconclab_main_" + std::string(s) + ".a")).string());
-            argv.push_back((tc.lib_dir / ("libgtest_" + std::string(s) + ".a")).string());
-            argv.push_back("-lsodium");
-        }
-        argv.insert(argv.end(), b.link.begin(), b.link.end());
-        names.push_back(b.name);
-        out.executables[b.name] = exe;
-        links.push_back(std::async(std::launch::async, [&runner, &scratch, argv, lib = tc.lib_dir] {
-            return compile(runner, argv, scratch, {lib});
-        }));
-    }
+    for (const auto& [key, object] : new_probes) probe_cache.store(key, scratch, {fs::relative(object, scratch)});
+
     for (std::size_t i = 0; i < links.size(); ++i) {
         CompileResult r = links[i].get();
         if (r.exit_code != 0 && out.message.empty()) {

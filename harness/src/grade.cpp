@@ -423,6 +423,13 @@ ExerciseResult grade_exercise(const Course& course, const Exercise& ex, const Su
         if (fs::exists(supp)) fs::copy_file(supp, scratch.path / "bin" / "tsan.supp");
         fs::permissions(scratch.path / "bin", fs::perms::all);
 
+        if (opt.machine_check.valid()) {
+            if (const std::string& problem = opt.machine_check.get(); !problem.empty()) {
+                fail_all(res, Status::error, "cannot grade on this machine: " + problem);
+                score_exercise(res);
+                return res;
+            }
+        }
         TestContext ctx{tc, course, ex, build, scratch.path, runner};
         run_tests(ctx, tests, res, opt);
     } catch (const std::exception& e) {

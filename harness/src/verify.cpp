@@ -59,7 +59,9 @@ std::vector<std::string> leftovers(const fs::path& root) {
         if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
         std::error_code ec2;
         fs::path exe = fs::read_symlink(e.path() / "exe", ec2);
-        if (!ec2 && exe.string().rfind(root.string(), 0) == 0) found.push_back(pid + " " + exe.string());
+        // Below the directory, not beside it: /tmp/conclab-verify-311 must not claim the
+        // programs of a parallel verify's /tmp/conclab-verify-3110 (a CI run failed on that).
+        if (!ec2 && exe.string().rfind(root.string() + "/", 0) == 0) found.push_back(pid + " " + exe.string());
     }
     return found;
 }

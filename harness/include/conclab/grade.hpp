@@ -2,6 +2,7 @@
 // The pipeline: manifest -> build -> run (sandbox) -> analyze -> score.
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <stop_token>
@@ -30,6 +31,10 @@ struct GradeOptions {
     // another; 0: default_test_jobs(). Verdicts must not depend on it, and
     // `make test` proves they do not (docs/design.md, "Concurrent tests").
     int test_jobs = 0;
+    // Optional: the machine check (run_canary) started beside the build; its
+    // verdict ("" = fine) is awaited after the build, before the first test
+    // runs. It takes 0.6 s, which used to come before every compile.
+    std::shared_future<std::string> machine_check;
     std::stop_token stop;   // once requested: no further build or test; the rest are `error`, not graded
 };
 
