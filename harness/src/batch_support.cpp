@@ -205,6 +205,7 @@ Graded grade_student(const Course& course, const Student& s, Runner& runner, con
     try {
         GradeOptions go;
         go.test_jobs = test_jobs;
+        go.waiting_tests_overlap = true;   // the cores went to submissions; waiting tests need none
         go.exercises = exercises;
         go.stop = std::move(stop);
         g.result = grade_submission(course, Submission::handout(s.root, s.id), runner, tc, go);

@@ -456,11 +456,23 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         }
     }
 
-    // 1b. The header probes are preprocessed first (0.1 s) and compiled only
-    // when that text is new: an edit of the .cpp then compiles the .cpp alone
-    // (a probe under TSan took 1 s of CPU per variant; docs/design.md, "Build
-    // caches"). The key is everything the compiler read, in the order it read
-    // it, with this grading's scratch path taken out of the line markers.
+    // 2. Compile everything in parallel, each in the sandbox. The header
+    // probes are preprocessed first (0.1 s) and compiled only when that text
+    // is new: an edit of the .cpp then compiles the .cpp alone (a probe under
+    // TSan took 1 s of CPU per variant; docs/design.md, "Build caches"). The
+    // key is everything the compiler read, in the order it read it, with this
+    // grading's scratch path taken out of the line markers.
+    auto launch = [&](const Job& j) {
+        std::vector<fs::path> readable;
+        if (j.hidden) readable.push_back(hidden_root);
+        return std::async(std::launch::async, [&runner, &scratch, argv = j.argv, readable] {
+            return compile(runner, argv, scratch, readable);
+        });
+    };
+    std::vector<std::future<CompileResult>> texts;
+    for (const auto& p : probes) texts.push_back(launch({preprocess_argv(p.argv, p.text), p.text, true, "", {}}));
+    std::vector<std::future<CompileResult>> results;
+    for (const auto& j : jobs) results.push_back(launch(j));
     const BuildCache probe_cache(tc.cache_dir / "probes", 256ull << 20);
     auto without_scratch = [&](std::string text) {
         const std::string prefix = scratch.string();   // also in <scratch>-hidden
@@ -469,38 +481,22 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         return text;
     };
     std::vector<std::pair<std::string, fs::path>> new_probes;   // (cache key, object) to publish after the checks
-    {
-        std::vector<std::future<CompileResult>> texts;
-        for (const auto& p : probes)
-            texts.push_back(std::async(std::launch::async, [&runner, &scratch, argv = preprocess_argv(p.argv, p.text)] {
-                return compile(runner, argv, scratch, {});
-            }));
-        for (std::size_t i = 0; i < probes.size(); ++i) {
-            const Probe& p = probes[i];
-            const bool preprocessed = texts[i].get().exit_code == 0;
-            std::string key;
-            if (preprocessed && tc.build_cache_bytes > 0) {
-                ContentKey k;
-                k.add("conclab-header-probe-1");
-                for (const auto& a : p.argv) k.add(without_scratch(a));
-                k.add(without_scratch(read_file(p.text)));
-                key = ex.name + "-" + k.hex();
-                if (probe_cache.restore(key, scratch, {fs::relative(p.object, scratch)})) continue;
-            }
-            // Its errors, if any, are the student's: the compile says them.
-            jobs.push_back({p.argv, p.object, true, "your header compiled on its own", {}});
-            if (!key.empty()) new_probes.emplace_back(key, p.object);
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+        const Probe& p = probes[i];
+        const bool preprocessed = texts[i].get().exit_code == 0;
+        std::string key;
+        if (preprocessed && tc.build_cache_bytes > 0) {
+            ContentKey k;
+            k.add("conclab-header-probe-1");
+            for (const auto& arg : p.argv) k.add(without_scratch(arg));
+            k.add(without_scratch(read_file(p.text)));
+            key = ex.name + "-" + k.hex();
+            if (probe_cache.restore(key, scratch, {fs::relative(p.object, scratch)})) continue;
         }
-    }
-
-    // 2. Compile everything in parallel, each in the sandbox.
-    std::vector<std::future<CompileResult>> results;
-    for (const auto& j : jobs) {
-        std::vector<fs::path> readable;
-        if (j.hidden) readable.push_back(hidden_root);
-        results.push_back(std::async(std::launch::async, [&runner, &scratch, argv = j.argv, readable] {
-            return compile(runner, argv, scratch, readable);
-        }));
+        // Its errors, if any, are the student's: the compile says them.
+        jobs.push_back({p.argv, p.object, true, "your header compiled on its own", {}});
+        results.push_back(launch(jobs.back()));
+        if (!key.empty()) new_probes.emplace_back(key, p.object);
     }
     std::string student_errors, grader_errors, outside;
     for (std::size_t i = 0; i < jobs.size(); ++i) {

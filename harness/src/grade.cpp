@@ -293,7 +293,8 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
             if (tests[i]->exclusive == exclusive) order.push_back(i);
     for (std::size_t i : order) {
         if (opt.stop.stop_requested()) break;
-        const bool alone = jobs == 1 || tests[i]->exclusive;
+        const bool alone =
+            tests[i]->exclusive || (jobs == 1 && !(tests[i]->waits && opt.waiting_tests_overlap));
         const bool waits = !alone && tests[i]->waits;
         {
             std::unique_lock lock(m);

@@ -31,6 +31,12 @@ struct GradeOptions {
     // another; 0: default_test_jobs(). Verdicts must not depend on it, and
     // `make test` proves they do not (docs/design.md, "Concurrent tests").
     int test_jobs = 0;
+    // With test_jobs 1, tests marked `waits` still run beside the others (at
+    // most 4): batch gives the cores to submissions (test_jobs = cores / jobs,
+    // so 1), and udp_chat's waiting tests then sat out their windows one
+    // after another. False keeps test_jobs 1 strictly one at a time, which
+    // verify's first grading and calibration rely on.
+    bool waiting_tests_overlap = false;
     // Optional: the machine check (run_canary) started beside the build; its
     // verdict ("" = fine) is awaited after the build, before the first test
     // runs. It takes 0.6 s, which used to come before every compile.
