@@ -33,6 +33,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <stdio_ext.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -467,6 +468,21 @@ extern "C" pid_t __wrap_waitpid(pid_t pid, int* status, int options) {
     return __real_waitpid(pid, status, options);
 }
 
+// _exit(2) ends a process without writing what stdio still holds; that is
+// why the statement asks the child to flush before it. ThreadSanitizer's
+// _exit interceptor calls fflush(NULL) first (so that its own output is not
+// lost), which would hide a missing flush: measured, a child that skipped it
+// still had its line written. The student's _exit (linked with
+// -Wl,--wrap=_exit, exercise.yaml) therefore throws away the bytes buffered
+// in stdout and stderr, as the real _exit does, and then goes on to
+// ThreadSanitizer's, which still finishes its race detection.
+extern "C" [[noreturn]] void __real__exit(int status);
+extern "C" [[noreturn]] void __wrap__exit(int status) {
+    __fpurge(stdout);
+    __fpurge(stderr);
+    __real__exit(status);
+}
+
 namespace {
 
 TEST(PipesDemo, run_demo_writes_one_line_to_its_stream) {
@@ -555,6 +571,54 @@ TEST(PipesEof, eof_when_the_child_exits) {
         set_stage("waiting for the child to exit (wait())");
         int code = wait_after_exit(child);
         PROBE_CHECK(code == 0, "the child returned 0 but wait() said " << code << "." << child_said());
+    });
+}
+
+// fork() copies the caller's stdio buffers into the child (docs/promises.md,
+// pipes #8). Here "before fork" sits in stdout's buffer, not yet written, when
+// spawn() is called, and the child's body prints a line of its own. Without a
+// flush before fork() both processes write "before fork"; without a flush in
+// the child before _exit(), the child's line is lost.
+TEST(PipesFork, stdio_is_flushed_around_fork) {
+    run_probe([] {
+        const std::string path = "stdout-" + std::to_string(::getpid()) + ".txt";
+        std::fflush(nullptr);
+        const int saved = ::dup(1);
+        const int file = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        PROBE_CHECK(saved >= 0 && file >= 0, "grader error: cannot redirect stdout: " << std::strerror(errno));
+        ::dup2(file, 1);
+        ::close(file);
+        std::printf("before fork\n");   // stays in the buffer: stdout is not a terminal
+        auto child = pipes::spawn(guarded([](Connection&) {
+            std::printf("from the child\n");
+            return 0;
+        }));
+        set_stage("waiting for a child that prints one line and returns 0 (wait())");
+        const int code = wait_after_exit(child);
+        std::fflush(stdout);
+        ::dup2(saved, 1);
+        ::close(saved);
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string got = text.str();
+        std::remove(path.c_str());
+        PROBE_CHECK(code == 0, "the child returned 0 but wait() said " << code << "." << child_said());
+        auto count = [&got](const std::string& line) {
+            std::size_t n = 0;
+            for (std::size_t at = got.find(line); at != std::string::npos; at = got.find(line, at + 1)) ++n;
+            return n;
+        };
+        PROBE_CHECK(count("before fork\n") == 1,
+                    "the parent printed \"before fork\" once, before calling spawn(), and it came out "
+                        << count("before fork\n")
+                        << " times: fork() copied stdout's buffer (not yet written) into the child, and each "
+                           "process wrote its copy. Flush before forking: std::fflush(nullptr) and "
+                           "std::cout.flush().");
+        PROBE_CHECK(count("from the child\n") == 1,
+                    "the child's body printed \"from the child\" and returned, and the line never came out: "
+                    "_exit() does not flush stdio's buffers. Flush in the child (std::fflush(nullptr), "
+                    "std::cout.flush()) before _exit(code).");
     });
 }
 
@@ -681,6 +745,35 @@ TEST(PipesFraming, truncated_frame_throws) {
                  "not a clean EOF.");
         } catch (const std::runtime_error&) {
             // expected (std::system_error is a std::runtime_error too)
+        }
+
+        // EOF inside the header: this child dies once 2 bytes of its message
+        // are in the pipe (rw_shim.cpp, mode 4), so the frame is cut inside
+        // the length header (or just after a 1-byte one), whatever the framing.
+        PROBE_CHECK(conclab_shim_set_mode != nullptr,
+                    "grader error: this test must run in the build linked with rw_shim.cpp.");
+        auto cut = pipes::spawn(guarded([](Connection& c) {
+            conclab_shim_set_mode(4, 2);   // this process is killed once it has written 2 bytes to a pipe
+            c.send("never completed");
+            return 0;
+        }));
+        set_stage("waiting for a child that dies 2 bytes into its message (wait())");
+        const int code = wait_after_exit(cut);
+        PROBE_CHECK(code == 128 + SIGKILL, "grader error: the child that sends 2 bytes of a message and dies ended "
+                                           "with "
+                                               << code << ", not 137 (killed): did send() write to its pipe?");
+        set_stage("recv() of a message cut inside its header",
+                  "recv() never returned: EOF never arrived after the child died (does the parent still hold a "
+                  "copy of the child's write end?).");
+        try {
+            std::optional<std::string> m = cut.connection().recv();
+            fail("the child died after writing the first 2 bytes of its message (inside the length header), and "
+                 "recv() returned " +
+                 (m ? std::to_string(m->size()) + " bytes" : std::string("std::nullopt")) +
+                 "; it must throw std::runtime_error. std::nullopt means a clean EOF, which is only EOF exactly "
+                 "between two frames: EOF after some bytes of a header is a frame cut short.");
+        } catch (const std::runtime_error&) {
+            // expected
         }
     });
 }

@@ -22,11 +22,19 @@
 //           but not the pid): every "Hi" it writes to a pipe goes out as
 //           "Ho", even when the 'H' and the 'i' are in two calls. Whether
 //           run_demo's child really checks the answer can then be seen.
+//   mode 4  the process dies once it has written `seed` bytes to pipes: the
+//           write that would pass that many bytes moves only the bytes up to
+//           it, then the process kills itself with SIGKILL. A child that sets
+//           it with 2 and sends a message leaves a frame cut inside its
+//           header, whatever the framing, so recv()'s "EOF in the middle of
+//           a message" can be tested there too.
 // The mode and the random state are inherited by children made with fork().
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
@@ -48,6 +56,7 @@ std::atomic<long> g_eintr{0};
 std::atomic<long> g_rewrites{0};
 std::atomic<pid_t> g_mode3_pid{0};
 std::atomic<bool> g_last_was_H{false};   // the last byte this process wrote to a pipe (mode 3)
+std::atomic<long> g_bytes_to_live{0};     // mode 4: bytes this process may still write to pipes
 
 // splitmix64 over an atomic counter: deterministic for a given seed and call order.
 std::uint64_t next_random() {
@@ -136,6 +145,36 @@ int first_bytes(const struct iovec* iov, int iovcnt, std::size_t n, struct iovec
     return used;
 }
 
+// Mode 4: does this write reach the pipe bytes this process may write?
+bool cut_short(int fd, std::size_t count) {
+    return g_mode.load(std::memory_order_relaxed) == 4 && fd > 2 && count > 0 && is_pipe(fd);
+}
+
+// Mode 4: writes what is left of the budget (all of it when the call is
+// within it), and kills the process when the budget is spent.
+ssize_t write_or_die(int fd, const struct iovec* iov, int iovcnt) {
+    const std::size_t count = total(iov, iovcnt);
+    const long left = g_bytes_to_live.load(std::memory_order_relaxed);
+    if (left > 0 && static_cast<std::size_t>(left) > count) {
+        const ssize_t n = __real_writev(fd, iov, iovcnt);
+        if (n > 0) g_bytes_to_live.fetch_sub(n, std::memory_order_relaxed);
+        return n;
+    }
+    std::vector<char> bytes;
+    for (int i = 0; i < iovcnt && bytes.size() < static_cast<std::size_t>(left); ++i) {
+        const char* p = static_cast<const char*>(iov[i].iov_base);
+        const std::size_t take = std::min(iov[i].iov_len, static_cast<std::size_t>(left) - bytes.size());
+        bytes.insert(bytes.end(), p, p + take);
+    }
+    for (std::size_t done = 0; done < bytes.size();) {
+        const ssize_t w = __real_write(fd, bytes.data() + done, bytes.size() - done);
+        if (w > 0) done += static_cast<std::size_t>(w);
+        else if (errno != EINTR) break;
+    }
+    ::kill(::getpid(), SIGKILL);
+    for (;;) ::pause();
+}
+
 // One wrapped call: counted, then failed with EINTR or let `move(n)` move at
 // most the n bytes plan() allows.
 template <class Move>
@@ -159,6 +198,7 @@ extern "C" void conclab_shim_set_mode(int mode, std::uint64_t seed) {
     g_rewrites.store(0, std::memory_order_relaxed);
     g_last_was_H.store(false, std::memory_order_relaxed);
     g_mode3_pid.store(mode == 3 ? getpid() : 0, std::memory_order_relaxed);
+    g_bytes_to_live.store(mode == 4 ? static_cast<long>(seed) : 0, std::memory_order_relaxed);
     g_mode.store(mode, std::memory_order_relaxed);
 }
 
@@ -179,6 +219,10 @@ extern "C" ssize_t __wrap_read(int fd, void* buf, size_t count) {
 }
 
 extern "C" ssize_t __wrap_write(int fd, const void* buf, size_t count) {
+    if (cut_short(fd, count)) {
+        const struct iovec one = {const_cast<void*>(buf), count};
+        return write_or_die(fd, &one, 1);
+    }
     if (rewrites(fd, count)) {
         const struct iovec one = {const_cast<void*>(buf), count};
         return write_rewritten(fd, &one, 1);
@@ -198,6 +242,7 @@ extern "C" ssize_t __wrap_readv(int fd, const struct iovec* iov, int iovcnt) {
 
 extern "C" ssize_t __wrap_writev(int fd, const struct iovec* iov, int iovcnt) {
     const std::size_t count = iovcnt > 0 ? total(iov, iovcnt) : 0;
+    if (cut_short(fd, count)) return write_or_die(fd, iov, iovcnt);
     if (rewrites(fd, count)) return write_rewritten(fd, iov, iovcnt);
     if (!wrapped(fd, count)) return __real_writev(fd, iov, iovcnt);
     return shimmed(g_writes, count, [&](std::size_t n) {

@@ -127,7 +127,8 @@ TEST(CopyTree, copy_is_byte_identical) {
 // the whole call starts at least one and at most n threads, however many
 // files there are. A thread per file (or a pool of the wrong size) is counted
 // here whatever way it is started (std::thread, std::async, ...). The source
-// files open at once are measured too (OpenFilesProbe).
+// files open at once are measured too (OpenFilesProbe), and which thread made
+// each directory of dst (mkdir_census.cpp): the calling thread, never a task.
 TEST(CopyTree, copy_uses_at_most_n_threads) {
     const kit::SpuriousWakeups wake_ups_judged_elsewhere;
     std::mt19937 rng(kit::seed());
@@ -141,16 +142,26 @@ TEST(CopyTree, copy_uses_at_most_n_threads) {
     grader::materialize(base / "src", tree);
     grader::hold_opens_under(base / "src");
     struct Disarm {
-        ~Disarm() { grader::hold_opens_under({}); }
+        ~Disarm() {
+            grader::hold_opens_under({});
+            grader::watch_mkdirs_under({});
+        }
     } disarm;
     for (std::size_t n : {1u, 3u}) {
         SCOPED_TRACE("copy_tree with " + std::to_string(n) + " workers");
         const fs::path dst = base / ("dst" + std::to_string(n));
         OpenFilesProbe open_files(base / "src");
         const long before = grader::threads_created();
+        grader::watch_mkdirs_under(dst);
         pool_copy::CopyReport report;
         ASSERT_TRUE(run_copy(base / "src", dst, n, report));
         const long started = grader::threads_created() - before;
+        const std::vector<pid_t> made_by = grader::mkdir_tids();
+        const long by_others = std::count_if(made_by.begin(), made_by.end(), [](pid_t t) { return t != grader::tid(); });
+        EXPECT_EQ(by_others, 0) << by_others << " of the " << made_by.size() << " directories of dst were made by "
+                                << "another thread than the one that called copy_tree (a file task made its own "
+                                << "directory?). Make every directory while you walk src, on the calling thread, "
+                                << "and submit only regular files as tasks.";
         if (open_files.works()) {
             const int peak = open_files.peak();
             EXPECT_LE(peak, static_cast<int>(n)) << peak << " source files were open at the same time during "
@@ -170,6 +181,29 @@ TEST(CopyTree, copy_uses_at_most_n_threads) {
         const std::string diff = grader::compare_trees(tree, grader::snapshot(dst));
         EXPECT_TRUE(diff.empty()) << "the copy is not identical to the source:\n" << diff;
     }
+
+    // One task per FILE, not per directory: the 4 files of one directory are
+    // copied side by side on 4 workers. Each source file stays open 100 ms
+    // (far longer than a worker takes to wake up), so a correct pool has
+    // several open at once in every grading; a task that copies a whole
+    // directory, or everything, opens them one after another.
+    SCOPED_TRACE("copy_tree of one directory of 4 files with 4 workers");
+    Tree flat;
+    flat["one dir"] = {true, {}};
+    for (int f = 0; f < 4; ++f)
+        flat["one dir/f" + std::to_string(f)] = {false, grader::random_bytes(100 + rng() % 1000, rng)};
+    grader::materialize(base / "flat", flat);
+    grader::hold_opens_under(base / "flat", std::chrono::milliseconds(100));
+    OpenFilesProbe open_files(base / "flat");
+    pool_copy::CopyReport report;
+    ASSERT_TRUE(run_copy(base / "flat", base / "flat copy", 4, report));
+    if (open_files.works())
+        EXPECT_GE(open_files.peak(), 2) << "copy_tree(src, dst, 4) on one directory of 4 files never had two of "
+                                           "them open at the same time: the files were copied one after another. "
+                                           "Submit one task per regular file (not one per directory, not one "
+                                           "for the whole tree), so that the workers copy them in parallel.";
+    const std::string diff = grader::compare_trees(flat, grader::snapshot(base / "flat copy"));
+    EXPECT_TRUE(diff.empty()) << "the copy is not identical to the source:\n" << diff;
 }
 
 // One file that cannot be copied must not stop the others: it is reported as

@@ -7,7 +7,7 @@
 // copy lasts microseconds and a copier that runs more than n copies at once
 // (e.g. submit() running the task on the caller when every worker is busy)
 // overlapped them only in some gradings: 18 then 17 points for the same code.
-// Holding every source file open for kHoldMs makes each copy long enough that
+// Holding every source file open for 10 ms makes each copy long enough that
 // a second copy started while one runs is seen every time; a correct pool
 // never has more than n open, however long each is held.
 //
@@ -35,7 +35,7 @@
 
 namespace {
 
-constexpr int kHoldMs = 10;
+std::atomic<int> g_hold_ms{10};
 
 // The armed directory, with a trailing '/'. Written only while disarmed, by
 // the test's thread before copy_tree starts its workers (g_armed's release /
@@ -56,7 +56,7 @@ void maybe_hold(bool ok, bool read_only, bool at_cwd, const char* path) {
     if (!ok || !read_only || !at_cwd || !g_armed.load(std::memory_order_acquire)) return;
     if (!under_root(path)) return;
     const int saved = errno;
-    std::this_thread::sleep_for(std::chrono::milliseconds(kHoldMs));
+    std::this_thread::sleep_for(std::chrono::milliseconds(g_hold_ms.load(std::memory_order_relaxed)));
     errno = saved;
 }
 
@@ -146,11 +146,12 @@ extern "C" FILE* fopen64(const char* path, const char* mode) {
 
 namespace grader {
 
-void hold_opens_under(const std::filesystem::path& dir) {
+void hold_opens_under(const std::filesystem::path& dir, std::chrono::milliseconds hold) {
     // Disarming leaves g_root as it is: a thread the submission left running
     // may still read it.
     g_armed.store(false, std::memory_order_release);
     if (dir.empty()) return;
+    g_hold_ms.store(static_cast<int>(hold.count()), std::memory_order_relaxed);
     g_root = std::filesystem::absolute(dir).lexically_normal().string();
     if (g_root.empty() || g_root.back() != '/') g_root += '/';
     g_armed.store(true, std::memory_order_release);

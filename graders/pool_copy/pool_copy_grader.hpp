@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -42,10 +43,16 @@ long threads_detached();
 void fail_thread_start(long k);
 
 // Open hold (open_hold.cpp): from now on every read-only open of a file under
-// `dir` (open, openat, fopen; from any thread) returns 10 ms late, with the
+// `dir` (open, openat, fopen; from any thread) returns `hold` late, with the
 // file open, so that copies that overlap are seen overlapping every time. An
 // empty path disarms it.
-void hold_opens_under(const fs::path& dir);
+void hold_opens_under(const fs::path& dir, std::chrono::milliseconds hold = std::chrono::milliseconds(10));
+
+// Mkdir census (mkdir_census.cpp): from now on, the thread (tid() below) of
+// every mkdir/mkdirat call, from any thread, that makes a directory under
+// `dir`. An empty path disarms it.
+void watch_mkdirs_under(const fs::path& dir);
+std::vector<pid_t> mkdir_tids();
 
 // The kernel's id of the calling thread: unlike std::thread::id (a pthread_t,
 // reused as soon as a thread is joined), tids are not reused quickly, so a set

@@ -9,6 +9,13 @@
 // holds some threads back, so a worker is often paused just between "the queue
 // is empty" and its wait — the window a lost wake-up needs — and a stall is
 // reported with where each thread waits.
+//
+// The last part checks that idle workers sleep: a worker that polls the queue
+// (lock, look, unlock, sleep_for or yield, again) loses no task and passes
+// every other test, but it spends the CPU, or wakes up hundreds of times a
+// second, while the pool has nothing to do.
+#include <sys/resource.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -52,6 +59,43 @@ void explored_round(int round, std::size_t workers) {
                           << "), in close() + join())";
     }
     ASSERT_EQ(ran.load(), 6) << "explored round " << round << ": join() returned before every task ran.";
+}
+
+long cpu_ms(const rusage& u) {
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000L + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000L;
+}
+
+// A pool with nothing to do, watched for 300 ms. Workers asleep on a condition
+// variable cost nothing: measured on the reference, 0 ms of CPU and at most 2
+// voluntary context switches (the test's own sleep). The limits leave room for
+// a worker that wakes up now and then (a timed wait of 30 ms or more passes),
+// not for polling: a worker that sleeps 1 ms between looks makes about 300
+// switches, one that yields uses the CPU the whole time.
+void expect_idle_workers_sleep() {
+    constexpr int kWorkers = 4;
+    constexpr auto kWatched = 300ms;
+    WorkerPool pool(kWorkers);
+    auto first = pool.submit([] {});
+    ASSERT_EQ(first.wait_for(3s), std::future_status::ready) << "a task submitted to a new pool never ran.";
+    std::this_thread::sleep_for(50ms);   // the workers go back to their wait
+    rusage before{}, after{};
+    // A worker asleep on a std::counting_semaphore wakes every 20 ms here, at
+    // the grader's bound on library futex waits (kit/futex.hpp): those
+    // wake-ups are the grader's, so they are not counted.
+    const long bounded_before = __atomic_load_n(&kit::bounded_futex_timeouts, __ATOMIC_RELAXED);
+    ::getrusage(RUSAGE_SELF, &before);
+    std::this_thread::sleep_for(kWatched);
+    ::getrusage(RUSAGE_SELF, &after);
+    const long bounded = __atomic_load_n(&kit::bounded_futex_timeouts, __ATOMIC_RELAXED) - bounded_before;
+    const long cpu = cpu_ms(after) - cpu_ms(before);
+    const long wakeups = after.ru_nvcsw - before.ru_nvcsw - bounded;
+    EXPECT_TRUE(cpu < 30 && wakeups < 40)
+        << "WorkerPool(" << kWorkers << ") had nothing to do for 300 ms, yet its idle workers used " << cpu
+        << " ms of CPU and went to sleep " << wakeups << " times: they poll the queue (look, sleep or yield, look "
+        << "again) instead of sleeping until there is work. An idle worker must wait on the condition variable, "
+           "cv.wait(lock, predicate), and submit() and close() wake it with notify_one / notify_all.";
+    pool.close();
+    pool.join();
 }
 
 }  // namespace
@@ -109,4 +153,6 @@ TEST(WorkerPoolStress, no_lost_wakeups_stress) {
                                          << ")): after the destructor " << submitted - ran.load()
                                          << " tasks had not run.";
     }
+
+    expect_idle_workers_sleep();
 }

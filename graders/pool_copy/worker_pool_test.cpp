@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "kit/census.hpp"
 #include "kit/explore.hpp"
 #include "pool_copy.hpp"
 #include "pool_copy_grader.hpp"
@@ -294,6 +295,14 @@ TEST(WorkerPool, destructor_runs_every_task) {
     constexpr int kTasks = 20;
     std::atomic<int> ran{0};
     std::vector<std::future<void>> futures;
+    // A destructor that waits until the tasks are done and then detaches its
+    // workers runs every task too; the thread census sees the detach, and
+    // /proc a worker kept alive some other way (a std::thread moved to the
+    // heap and never destroyed). ThreadSanitizer starts its own thread with
+    // the process's first thread: the dummy below puts it in both readings.
+    std::thread([] {}).join();
+    const long detached_before = grader::threads_detached();
+    const int live_before = kit::live_threads();
     {
         const kit::SpuriousWakeups wake_ups_judged_below;
         {
@@ -331,6 +340,12 @@ TEST(WorkerPool, destructor_runs_every_task) {
         std::this_thread::sleep_for(50ms);
     }
     EXPECT_EQ(ran.load(), kTasks + 1);
+    const long detached = grader::threads_detached() - detached_before;
+    EXPECT_EQ(detached, 0) << "the pools detached " << detached << " worker threads: ~WorkerPool() must join() "
+                              "every worker (close() then join()), never detach() it.";
+    const int live = kit::live_threads_at_most(live_before);
+    EXPECT_LE(live, live_before) << live - live_before << " threads were still alive after every pool was "
+                                    "destroyed: ~WorkerPool() must join its workers before it returns.";
 }
 
 // Four threads submit at once while the workers take tasks: the queue must be

@@ -220,6 +220,22 @@ void copy_tree_filtered(const fs::path& from, const fs::path& to, const std::set
     }
 }
 
+// The engine that checks the objects (objcheck.cpp, macrocheck.cpp) is part
+// of a cached build's key: a build cached by an engine whose checks were
+// weaker must be checked again by a newer one, not restored as "passed".
+// The executable's size and time stand for its content, as for the libraries
+// below.
+std::string engine_identity() {
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return "engine:unknown";
+    const auto size = fs::file_size(self, ec);
+    const auto time = fs::last_write_time(self, ec);
+    if (ec) return "engine:unknown";
+    return "engine:" + self.string() + "|" + std::to_string(size) + "|" +
+           std::to_string(time.time_since_epoch().count());
+}
+
 }  // namespace
 
 BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exercise& ex, const Submission& sub,
@@ -297,6 +313,7 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         for (const auto& src : b.sources) whole.add(src);
         for (const auto& l : b.link) whole.add(l);
     }
+    whole.add(engine_identity());
     {
         // The trusted main and GoogleTest are rebuilt with the engine: their
         // size and time stand for their content (hashing 40 MB per grading would not).
@@ -488,6 +505,7 @@ BuildOutcome build_exercise(const Toolchain& tc, const Course& course, const Exe
         if (preprocessed && tc.build_cache_bytes > 0) {
             ContentKey k;
             k.add("conclab-header-probe-1");
+            k.add(engine_identity());
             for (const auto& arg : p.argv) k.add(without_scratch(arg));
             k.add(without_scratch(read_file(p.text)));
             key = ex.name + "-" + k.hex();

@@ -289,6 +289,12 @@ public:
 
     void check_startup(const std::filesystem::path& object);
     void check_references();
+    // The instruction that first refers to `symbol`, preferring one in the
+    // student's own file; nullptr when no code refers to it.
+    const Insn* first_reference(const std::string& symbol) const;
+    // Whether some instruction that refers to `symbol` is on a line of the
+    // student's files (not inlined from a library header).
+    bool written_by_student(const std::string& symbol) const;
     void check_syscalls();
     std::vector<CodeProblem> problems() && { return std::move(problems_); }
 
@@ -469,17 +475,33 @@ void Checker::check_references() {
     static const RE2 grader(R"((?i)conclab|^__wrap_|^__real_)");
     static const RE2 sanitizer(
         R"(^__(?:tsan|asan|lsan|ubsan|msan|hwasan|dfsan|sanitizer)_|(?:^|[^\w])__(?:tsan|asan|lsan|ubsan|sanitizer|interception)::)");
+    // The namespaces of the graders' own helpers (graders/common/kit: kit::;
+    // the graders: grader::, probe::, interleave::, <exercise>_grader::). A
+    // reference to one calls into the grader. A DEFINITION in one is worse:
+    // an inline variable or function the student's object defines there is
+    // merged by the linker with the grader's own (both are COMDAT), so the
+    // student's code could write a counter the grader reads (for example
+    // kit::bounded_futex_timeouts; tests/hostile/grader_namespace_counter).
+    static const RE2 grader_namespace(R"((?:^|[^\w:])(?:kit|grader|probe|interleave|\w+_grader)::)");
     static const std::set<std::string> loaders = {"dlopen", "dlmopen", "dlsym", "dlvsym"};
     static const std::set<std::string> tracers = {"ptrace", "process_vm_readv", "process_vm_writev", "prctl"};
     for (const auto& s : o_.symbols) {
-        if (!s.undefined || s.name.empty()) continue;
+        if (s.name.empty()) continue;
+        if (!s.undefined) {
+            const std::string shown = demangle(s.name);
+            if (RE2::PartialMatch(shown, grader_namespace))
+                report(first_reference(s.name), "defines `" + shown + "` in a namespace of the grader's own code: "
+                       "those names belong to the grader, and a definition there can replace the grader's. Use "
+                       "your own names.");
+            continue;
+        }
         std::string name = s.name.substr(0, s.name.find('@'));  // a .symver'd reference "dlsym@GLIBC_2.2.5"
         const std::string shown = demangle(name);
         std::string what;
         if (RE2::PartialMatch(shown, framework))
             what = "uses GoogleTest's internals (`" + shown + "`): only the grader may talk to the test framework. "
                    "Remove it; your code is tested through its own functions.";
-        else if (RE2::PartialMatch(shown, grader))
+        else if (RE2::PartialMatch(shown, grader) || RE2::PartialMatch(shown, grader_namespace))
             what = "uses the grader's own code (`" + shown + "`): only the grader may. Remove it.";
         else if (RE2::PartialMatch(shown, sanitizer) && !allowed_.instrumented(name))
             what = "calls the sanitizer runtime directly (`" + shown + "`): the grader needs the sanitizers to see "
@@ -487,20 +509,38 @@ void Checker::check_references() {
         else if (loaders.count(name))
             what = "loads or looks up code at run time (`" + name + "`), which hides what your code calls from the "
                    "grader. Call the functions you need directly.";
+        else if (name == "syscall" && written_by_student(s.name))
+            // e.g. a mkdir the grader's census would not see (tests/hostile/mkdir_by_syscall). Only a call
+            // written in the student's file: libstdc++'s own inline code calls syscall(SYS_futex, ...) for
+            // std::atomic::wait and the C++20 semaphores, and that is fine.
+            what = "makes a system call by its number (`syscall()`), which goes around the C library functions the "
+                   "grader watches. Call the C library's own function for it (write, mkdir, gettid, ...).";
         else if (tracers.count(name))
             what = "uses `" + name + "`, which reads or changes other processes (or this process's own settings) "
                    "behind the grader's back. Remove it; the exercise never needs it.";
         if (what.empty()) continue;
-        const Insn* first = nullptr;
-        for (const auto& [sec, insns] : o_.code) {
-            for (const auto& i : insns)
-                for (const auto& r : i.relocs)
-                    if (r.target == s.name && (!first || (student_file(first->file).empty() &&
-                                                          !student_file(i.file).empty())))
-                        first = &i;
-        }
-        report(first, what);
+        report(first_reference(s.name), what);
     }
+}
+
+bool Checker::written_by_student(const std::string& symbol) const {
+    for (const auto& [sec, insns] : o_.code)
+        for (const auto& i : insns)
+            for (const auto& r : i.relocs)
+                if (r.target == symbol && !student_file(i.file).empty()) return true;
+    return false;
+}
+
+const Insn* Checker::first_reference(const std::string& symbol) const {
+    const Insn* first = nullptr;
+    for (const auto& [sec, insns] : o_.code) {
+        for (const auto& i : insns)
+            for (const auto& r : i.relocs)
+                if (r.target == symbol &&
+                    (!first || (student_file(first->file).empty() && !student_file(i.file).empty())))
+                    first = &i;
+    }
+    return first;
 }
 
 void Checker::check_syscalls() {

@@ -222,15 +222,39 @@ namespace counter { long next() {
 } }
 )",
      "raw system call (the `syscall` instruction)"},
-    // Harmless: <iostream>'s initialiser, libc's syscall() (libstdc++'s atomic
-    // wait uses it), std::jthread, a constexpr global, a function-local static.
+    {"syscall_by_number", R"(#include "counter.hpp"
+#include <unistd.h>
+#include <sys/syscall.h>
+namespace counter { long next() {
+    return ::syscall(SYS_mkdir, "made-behind-the-census", 0755);  // <-
+} }
+)",
+     "system call by its number"},
+    {"defines_in_grader_namespace", R"(#include "counter.hpp"
+namespace kit { inline long bounded_futex_timeouts = 0; }
+namespace counter { long next() {
+    return ++kit::bounded_futex_timeouts;  // <-
+} }
+)",
+     "defines `kit::bounded_futex_timeouts`"},
+    {"uses_grader_namespace", R"(#include "counter.hpp"
+namespace grader { void watch_mkdirs_under(const char*); }
+namespace counter { long next() {
+    grader::watch_mkdirs_under(nullptr);  // <-
+    return 1;
+} }
+)",
+     "uses the grader's own code"},
+    // Harmless: <iostream>'s initialiser, libc's syscall() called by
+    // libstdc++'s inline code (atomic wait), std::jthread, a constexpr global,
+    // a function-local static, names that only end like the grader's.
     {"harmless_library_use", R"(#include "counter.hpp"
 #include <atomic>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <unistd.h>
-#include <sys/syscall.h>
+namespace mykit { long helper() { return 0; } }
 namespace counter {
 constexpr long kStart = 41;
 std::atomic<long> value{kStart};
@@ -240,8 +264,8 @@ long next() {
     t.join();
     long old = value.load();
     value.wait(old - 1);
-    if (::syscall(SYS_getpid) < 0) std::cerr << name << "\n";
-    return old;
+    if (::getpid() < 0) std::cerr << name << "\n";
+    return old + mykit::helper();
 }
 }
 )",
