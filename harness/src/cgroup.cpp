@@ -314,7 +314,11 @@ std::uint64_t RunCgroup::oom_kills() const {
 }
 
 std::optional<std::uint64_t> RunCgroup::anon_bytes() const {
-    return keyed_value(memory_dir_ / "memory.stat", layout_.v2 ? "anon" : "total_rss");
+    if (layout_.v2) return keyed_value(memory_dir_ / "memory.stat", "anon");  // memory.swap.max is 0
+    // v1 limits memory+swap together (memsw): a page swapped out is still held.
+    auto rss = keyed_value(memory_dir_ / "memory.stat", "total_rss");
+    if (!rss) return rss;
+    return *rss + keyed_value(memory_dir_ / "memory.stat", "total_swap").value_or(0);
 }
 
 std::uint64_t RunCgroup::pids_max_hits() const {

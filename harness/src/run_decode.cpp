@@ -54,6 +54,7 @@ RunResult decode(const Launch& launch, const RunSpec& spec, Pumped facts) {
     r.cpu_exceeded = facts.cpu_exceeded;
     r.out_of_memory = facts.out_of_memory;
     r.memory_when_stopped = facts.memory_when_stopped;
+    r.memory_growth_per_s = facts.memory_growth_per_s;
     r.wall = facts.wall;
     r.out = std::move(facts.out);
     r.err = std::move(facts.err);

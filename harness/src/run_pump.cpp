@@ -164,6 +164,19 @@ Pumped pump(const Launch& launch, const RunSpec& spec, Launched run) {
             if (auto bytes = launch.cgroup->anon_bytes()) return *bytes;
         return sample_tree(pid, launch.supervised).rss_bytes;
     };
+    // One reading about a second before the wall limit (half-way for short
+    // limits), so a stop can say how fast the memory was growing.
+    const auto memory_mark_at =
+        lim.wall.count() > 0 ? start + std::max<Clock::duration>(lim.wall / 2, lim.wall - 1s) : Clock::time_point::max();
+    std::optional<std::pair<Clock::time_point, std::uint64_t>> memory_mark;
+    auto record_memory_at_stop = [&] {
+        const auto when = Clock::now();
+        r.memory_when_stopped = memory_now();
+        if (!memory_mark || r.memory_when_stopped <= memory_mark->second) return;
+        const auto ms = std::chrono::duration_cast<milliseconds>(when - memory_mark->first).count();
+        if (ms >= 100)
+            r.memory_growth_per_s = (r.memory_when_stopped - memory_mark->second) * 1000 / static_cast<std::uint64_t>(ms);
+    };
     auto kill_everything = [&] {
         if (killed) return;
         killed = true;
@@ -237,9 +250,10 @@ Pumped pump(const Launch& launch, const RunSpec& spec, Launched run) {
         now = Clock::now();
         if (!killed && now >= deadline) {
             r.timed_out = true;
-            r.memory_when_stopped = memory_now();
+            record_memory_at_stop();
             kill_everything();
         }
+        if (!killed && !memory_mark && now >= memory_mark_at) memory_mark.emplace(now, memory_now());
         if (!killed && now >= next_sample) {
             next_sample = now + sample_every(now);
             std::optional<std::uint64_t> cpu_ms;
@@ -254,7 +268,7 @@ Pumped pump(const Launch& launch, const RunSpec& spec, Launched run) {
             }
             if (lim.cpu.count() > 0 && *cpu_ms >= static_cast<std::uint64_t>(lim.cpu.count())) {
                 r.cpu_exceeded = true;
-                r.memory_when_stopped = memory_now();
+                record_memory_at_stop();
                 kill_everything();
             } else if (launch.poll_memory && lim.memory && rss > lim.memory) {
                 r.out_of_memory = true;

@@ -88,6 +88,7 @@ struct Pumped {
     bool cpu_exceeded = false;                // ...because of the CPU limit
     bool out_of_memory = false;               // ...because of the polled RSS (poll_memory)
     std::uint64_t memory_when_stopped = 0;    // anonymous bytes held when the pump stopped it (0: unknown)
+    std::uint64_t memory_growth_per_s = 0;    // their growth over about the last second before it (0: none/unknown)
     std::string status;                       // bytes of the status fd (about the first 64 KiB)
     Captured out, err, channel;
     std::chrono::milliseconds wall{0};        // start to reaped

@@ -96,6 +96,10 @@ int main(int argc, char** argv) {
         for (long i = 0; i < mb; i += 16) { char* p = malloc(16 << 20); if (!p) return 4; memset(p, 1, 16 << 20); }
         printf("survived\n"); fflush(stdout); sleep(100); return 0;
     }
+    if (!strcmp(m, "grow")) {  /* grow MB: touch MB MiB every 100 ms, forever */
+        long mb = atol(argv[2]);
+        for (;;) { char* p = malloc(mb << 20); if (!p) return 4; memset(p, 1, mb << 20); usleep(100000); }
+    }
     if (!strcmp(m, "spin")) { volatile unsigned long x = 0; for (;;) ++x; }
     if (!strcmp(m, "write")) {  /* write PATH: "ok" or the errno name */
         int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -466,6 +470,20 @@ TEST_P(SandboxTest, RecordsTheMemoryHeldWhenTheClockStopsIt) {
     EXPECT_EQ(r.out.text, "survived\n");
     EXPECT_GE(r.memory_when_stopped, 64ull << 20);
     EXPECT_LT(r.memory_when_stopped, 512ull << 20);
+    EXPECT_LT(r.memory_growth_per_s, 16ull << 20);  // it allocated once, then held still
+}
+
+TEST_P(SandboxTest, RecordsHowFastTheMemoryGrewBeforeTheClockStoppedIt) {
+    // ~80 MiB/s (8 MiB every 100 ms) under a 1 GiB limit: never reached in 2 s.
+    RunSpec s = spec({"grow", "8"});
+    s.limits.memory = 1024ull << 20;
+    s.limits.wall = 2000ms;
+    RunResult r = run(s);
+    ASSERT_TRUE(r.started) << r.start_error;
+    EXPECT_TRUE(r.timed_out);
+    EXPECT_GE(r.memory_when_stopped, 64ull << 20);
+    EXPECT_GE(r.memory_growth_per_s, 24ull << 20) << r.memory_when_stopped;
+    EXPECT_LE(r.memory_growth_per_s, 160ull << 20) << r.memory_when_stopped;
 }
 
 TEST_P(SandboxTest, CpuLimitKillsASpinner) {

@@ -85,6 +85,27 @@ TEST(Judge, StoppedByTheClockHoldingAllItsMemoryIsOutOfMemory) {
     EXPECT_EQ(judge_run(t, ev).status, Status::timeout);
 }
 
+TEST(Judge, StoppedByTheClockWhileFillingMemoryIsOutOfMemory) {
+    // A busy machine: a quarter of the limit held, growing ~200 MiB/s.
+    RunEvidence ev = clean_run();
+    ev.run.timed_out = true;
+    ev.run.signal = SIGKILL;
+    TestSpec t = test_spec();
+    t.limits.memory = 2048ull << 20;
+    ev.run.memory_when_stopped = 526ull << 20;
+    ev.run.memory_growth_per_s = 200ull << 20;
+    Verdict v = judge_run(t, ev);
+    EXPECT_EQ(v.status, Status::crashed);
+    EXPECT_NE(v.message.find("526 MiB of its 2048 MiB"), std::string::npos) << v.message;
+    EXPECT_NE(v.message.find("200 MiB more each second"), std::string::npos) << v.message;
+
+    ev.run.memory_growth_per_s = 8ull << 20;  // holds some, barely growing: a hang
+    EXPECT_EQ(judge_run(t, ev).status, Status::timeout);
+    ev.run.memory_when_stopped = 100ull << 20;  // small and growing fast: not yet a hog
+    ev.run.memory_growth_per_s = 200ull << 20;
+    EXPECT_EQ(judge_run(t, ev).status, Status::timeout);
+}
+
 TEST(Judge, FindingFailsEvenWhenAssertionsPassed) {
     RunEvidence ev = clean_run();
     ev.run.exit_code = 66;

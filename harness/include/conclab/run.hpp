@@ -60,6 +60,12 @@ struct RunResult {
     // the kernel's OOM kill, the reclaim near the limit being slow on a busy
     // machine: this fact lets the judge tell that apart from a hang.
     std::uint64_t memory_when_stopped = 0;
+    // How fast that memory grew over about the last second before the stop
+    // (bytes per second; 0: not growing, or not known). On a busy 2-core
+    // machine a TSan program filling memory grew only ~200 MiB/s and held a
+    // quarter of its limit at the wall limit (docs/notes.md "Out of memory,
+    // slowly"): the growth, not the level, shows it was filling memory.
+    std::uint64_t memory_growth_per_s = 0;
     bool output_limited = false;
     bool process_limited = false; // best effort: pids.max was reached
     Captured out, err;
