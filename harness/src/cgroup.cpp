@@ -64,15 +64,19 @@ std::optional<std::string> read_file(const fs::path& file) {
 }
 
 // "key value" lines (memory.events, memory.stat, pids.events, cpu.stat, memory.oom_control).
-std::optional<std::uint64_t> keyed_value(const fs::path& file, const std::string& key) {
-    auto text = read_file(file);
-    if (!text) return std::nullopt;
-    std::istringstream in(*text);
+std::optional<std::uint64_t> value_of(const std::string& text, const std::string& key) {
+    std::istringstream in(text);
     std::string k;
     std::uint64_t v;
     while (in >> k >> v)
         if (k == key) return v;
     return std::nullopt;
+}
+
+std::optional<std::uint64_t> keyed_value(const fs::path& file, const std::string& key) {
+    auto text = read_file(file);
+    if (!text) return std::nullopt;
+    return value_of(*text, key);
 }
 
 std::vector<pid_t> read_pids(const fs::path& procs) {
@@ -316,9 +320,12 @@ std::uint64_t RunCgroup::oom_kills() const {
 std::optional<std::uint64_t> RunCgroup::anon_bytes() const {
     if (layout_.v2) return keyed_value(memory_dir_ / "memory.stat", "anon");  // memory.swap.max is 0
     // v1 limits memory+swap together (memsw): a page swapped out is still held.
-    auto rss = keyed_value(memory_dir_ / "memory.stat", "total_rss");
+    // One reading for both, so a page moving to swap is counted once.
+    auto stat = read_file(memory_dir_ / "memory.stat");
+    if (!stat) return std::nullopt;
+    auto rss = value_of(*stat, "total_rss");
     if (!rss) return rss;
-    return *rss + keyed_value(memory_dir_ / "memory.stat", "total_swap").value_or(0);
+    return *rss + value_of(*stat, "total_swap").value_or(0);
 }
 
 std::uint64_t RunCgroup::pids_max_hits() const {

@@ -24,6 +24,20 @@ TestSpec test_spec() {
     return t;
 }
 
+// A run the wall limit stopped, and a test with a 2 GiB memory limit.
+RunEvidence stopped_by_the_clock() {
+    RunEvidence ev = clean_run();
+    ev.run.timed_out = true;
+    ev.run.signal = SIGKILL;
+    return ev;
+}
+
+TestSpec with_2_gib() {
+    TestSpec t = test_spec();
+    t.limits.memory = 2048ull << 20;
+    return t;
+}
+
 }  // namespace
 
 TEST(Judge, CleanRunPasses) {
@@ -70,11 +84,8 @@ TEST(Judge, MemoryLimitBeatsOutputLimit) {
 }
 
 TEST(Judge, StoppedByTheClockHoldingAllItsMemoryIsOutOfMemory) {
-    RunEvidence ev = clean_run();
-    ev.run.timed_out = true;
-    ev.run.signal = SIGKILL;
-    TestSpec t = test_spec();
-    t.limits.memory = 2048ull << 20;
+    RunEvidence ev = stopped_by_the_clock();
+    TestSpec t = with_2_gib();
     ev.run.memory_when_stopped = 1900ull << 20;
     Verdict v = judge_run(t, ev);
     EXPECT_EQ(v.status, Status::crashed);
@@ -87,11 +98,8 @@ TEST(Judge, StoppedByTheClockHoldingAllItsMemoryIsOutOfMemory) {
 
 TEST(Judge, StoppedByTheClockWhileFillingMemoryIsOutOfMemory) {
     // A busy machine: a quarter of the limit held, growing ~200 MiB/s.
-    RunEvidence ev = clean_run();
-    ev.run.timed_out = true;
-    ev.run.signal = SIGKILL;
-    TestSpec t = test_spec();
-    t.limits.memory = 2048ull << 20;
+    RunEvidence ev = stopped_by_the_clock();
+    TestSpec t = with_2_gib();
     ev.run.memory_when_stopped = 526ull << 20;
     ev.run.memory_growth_per_s = 200ull << 20;
     Verdict v = judge_run(t, ev);
