@@ -10,6 +10,24 @@
 # with several at once, so the same comparison proves that concurrent tests
 # change no verdict (docs/design.md, "Concurrent tests").
 set(CONCLAB_BIN $<TARGET_FILE:conclab>)
+# ctest -j starts the costliest tests first (COST), so that no long test starts
+# last and runs alone at the end: on a fresh clone there is no timing from an
+# earlier run, and `handout` (a 7-minute build of its own), declared near the
+# end, used to be the last ten minutes of CI on one core. The weights are
+# seconds per grading measured in CI (docs/corpus.md, "What it costs CI").
+set(conclab_grading_seconds_pool_copy 30)
+set(conclab_grading_seconds_udp_chat 12)
+set(conclab_grading_seconds_pipes 9)
+set(conclab_grading_seconds_round_robin 8)
+set(conclab_grading_seconds_counter 8)
+function(conclab_grading_cost test ex runs)
+  set(per ${conclab_grading_seconds_${ex}})
+  if(NOT per)
+    set(per 10)
+  endif()
+  math(EXPR cost "${per} * ${runs}")
+  set_tests_properties(${test} PROPERTIES COST ${cost})
+endfunction()
 file(GLOB CONCLAB_EXERCISE_MANIFESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/exercises/*/exercise.yaml)
 foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
   get_filename_component(exdir ${manifest} DIRECTORY)
@@ -17,6 +35,7 @@ foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
   if(EXISTS ${CMAKE_SOURCE_DIR}/reference/${ex})
     add_test(NAME reference/${ex}
              COMMAND conclab verify ${CMAKE_SOURCE_DIR}/reference/${ex} --exercise ${ex} --expect full --runs 10)
+    conclab_grading_cost(reference/${ex} ${ex} 10)
   endif()
   add_test(NAME stub/${ex} COMMAND conclab verify ${exdir} --exercise ${ex} --expect loss)
   # Wrong code must lose the same points in every grading (docs/corpus.md,
@@ -27,6 +46,7 @@ foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
     if(EXISTS ${case}/expect.yaml)
       get_filename_component(name ${case} NAME)
       add_test(NAME known-wrong/${ex}/${name} COMMAND conclab verify ${case} --runs ${wrong_runs})
+      conclab_grading_cost(known-wrong/${ex}/${name} ${ex} ${wrong_runs})
     endif()
   endforeach()
   file(GLOB cases CONFIGURE_DEPENDS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/correct/${ex}/*)
@@ -34,6 +54,7 @@ foreach(manifest ${CONCLAB_EXERCISE_MANIFESTS})
     if(EXISTS ${case}/expect.yaml)
       get_filename_component(name ${case} NAME)
       add_test(NAME correct/${ex}/${name} COMMAND conclab verify ${case} --runs 3)
+      conclab_grading_cost(correct/${ex}/${name} ${ex} 3)
     endif()
   endforeach()
 endforeach()
@@ -47,12 +68,12 @@ endforeach()
 
 # The student handout builds on its own and fails on the stubs (tests/handout_check.sh).
 add_test(NAME handout COMMAND bash ${CMAKE_SOURCE_DIR}/tests/handout_check.sh $<TARGET_FILE:conclab>)
-set_tests_properties(handout PROPERTIES TIMEOUT 2400)
+set_tests_properties(handout PROPERTIES TIMEOUT 2400 COST 450)
 
 # Batch grading end to end, interrupted and resumed (tests/batch_check.sh).
 add_test(NAME batch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/batch_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
                             ${CMAKE_BINARY_DIR}/batch-test)
-set_tests_properties(batch PROPERTIES TIMEOUT 1800)
+set_tests_properties(batch PROPERTIES TIMEOUT 1800 COST 60)
 
 # Batch grading on a real one-node Slurm cluster (tests/slurm/, docs/cluster.md).
 # The fixture starts munged, slurmctld and slurmd in the build tree and stops
@@ -81,7 +102,7 @@ add_test(NAME list-check/fails-on-mismatch
 # phone width, screenshots in build/screenshots/ (tests/html_check.sh).
 add_test(NAME html COMMAND bash ${CMAKE_SOURCE_DIR}/tests/html_check.sh $<TARGET_FILE:conclab> ${CMAKE_SOURCE_DIR}
                            ${CMAKE_BINARY_DIR}/html-check)
-set_tests_properties(html PROPERTIES TIMEOUT 1200 LABELS "html;browser")
+set_tests_properties(html PROPERTIES TIMEOUT 1200 LABELS "html;browser" COST 50)
 
 # The student README in the handout, .devcontainer/, README.zh.md (tests/handout_readme_check.sh,
 # tests/devcontainer_check.sh).
