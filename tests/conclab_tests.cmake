@@ -12,8 +12,8 @@
 set(CONCLAB_BIN $<TARGET_FILE:conclab>)
 # ctest -j starts the costliest tests first (COST), so that no long test starts
 # last and runs alone at the end: on a fresh clone there is no timing from an
-# earlier run, and `handout` (a 7-minute build of its own), declared near the
-# end, used to be the last ten minutes of CI on one core. The weights are
+# earlier run, and `handout` (441 s, a build of its own), declared near the
+# end, started second-to-last and ran alone at the end of CI. The weights are
 # seconds per grading measured in CI (docs/corpus.md, "What it costs CI").
 set(conclab_grading_seconds_pool_copy 30)
 set(conclab_grading_seconds_udp_chat 12)
