@@ -4,6 +4,12 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CONCLAB := $(BUILD)/bin/conclab
 EX ?=
+# make check EX=pool_copy TEST=no_lost_wakeups_stress SEED=561456735 grades
+# one test with the seed a report printed (replays its schedule);
+# ARGS adds options of `conclab grade` (e.g. ARGS="--json results.json").
+TEST ?=
+SEED ?=
+ARGS ?=
 
 .PHONY: all check test demo setup build clean handout
 
@@ -22,7 +28,8 @@ build: $(BUILD)/build.ninja
 # Grade the exercises in this working tree with their visible tests.
 # It also writes $(BUILD)/report.html (docs/reports.md) and prints its path.
 check: build
-	@$(CONCLAB) grade . --visible $(addprefix --exercise ,$(EX)) --html $(BUILD)/report.html
+	@$(CONCLAB) grade . --visible $(addprefix --exercise ,$(EX)) $(addprefix --test ,$(TEST)) \
+		$(addprefix --seed ,$(SEED)) --html $(BUILD)/report.html $(ARGS)
 
 # The project's own test suite (what CI runs).
 test: $(BUILD)/build.ninja

@@ -57,6 +57,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <source_location>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -145,6 +146,8 @@ struct Shared {                 // one page shared by the test process, the prob
     char child_stage[512];
     char message[8192];
     char stray[512];
+    char failed_file[256];       // where the probe's check failed (fail() below)
+    int failed_line;
 };
 Shared* g_shared = nullptr;
 pid_t g_probe_pid = 0;
@@ -181,16 +184,23 @@ std::string child_said() {
 
 struct ProbeFailure {
     std::string what;
+    std::source_location at;
 };
 
-[[noreturn]] void fail(std::string what) { throw ProbeFailure{std::move(what)}; }
+// The failure is reported at the line of the check that failed (the test
+// process reports it with ADD_FAILURE_AT), not at the line of the test
+// process that passes the probe's message on.
+[[noreturn]] void fail(std::string what, std::source_location at = std::source_location::current()) {
+    throw ProbeFailure{std::move(what), at};
+}
 
 // A failure seen by the parent; what the child saw first, if it reported
 // anything (it usually saw the first thing that went wrong).
-[[noreturn]] void fail_exchange(const std::string& parent_saw) {
+[[noreturn]] void fail_exchange(const std::string& parent_saw,
+                                std::source_location at = std::source_location::current()) {
     std::string r = g_shared->child_report;
-    if (r.empty()) fail(parent_saw);
-    fail("The child reported: " + r + ". (Then the parent saw: " + parent_saw + ")");
+    if (r.empty()) fail(parent_saw, at);
+    fail("The child reported: " + r + ". (Then the parent saw: " + parent_saw + ")", at);
 }
 
 // Tests about framing are not about SIGPIPE (send_to_an_exited_child_throws
@@ -262,6 +272,8 @@ void run_probe(const std::function<void()>& body) {
             body();
         } catch (const ProbeFailure& f) {
             msg = f.what;
+            copy_to(g_shared->failed_file, sizeof g_shared->failed_file, f.at.file_name());
+            g_shared->failed_line = static_cast<int>(f.at.line());
             code = 1;
         } catch (const std::exception& e) {
             msg = "While " + stage() + ": unexpected exception " + type_name(typeid(e)) + ": " + e.what();
@@ -329,7 +341,9 @@ void run_probe(const std::function<void()>& body) {
         }
     } else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
         const int code = WEXITSTATUS(st);
-        if (code == 1 || code == 2) {
+        if (code == 1 && g_shared->failed_line > 0) {
+            ADD_FAILURE_AT(g_shared->failed_file, g_shared->failed_line) << g_shared->message;
+        } else if (code == 1 || code == 2) {
             ADD_FAILURE() << g_shared->message;
         } else if (code == 66) {
             ADD_FAILURE() << "ThreadSanitizer reported a problem while " << where << " (see its report).";
