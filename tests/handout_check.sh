@@ -28,8 +28,9 @@ set -e
 tail -n 30 check.log
 if [ "$make_status" -eq 0 ]; then echo "make check passed on the stubs"; exit 1; fi
 # make names the recipe's exit status: conclab grade exits 1 when tests
-# failed, 2 when the grader could not run.
-grade_status=$(sed -n 's/^make: \*\*\* \[.*check\] Error \([0-9]*\)$/\1/p' check.log)
+# failed, 2 when the grader could not run. Under `make test` this make is a
+# sub-make and says "make[1]:".
+grade_status=$(sed -nE 's/^make(\[[0-9]+\])?: \*\*\* \[[^]]*check\] Error ([0-9]+)$/\2/p' check.log)
 # make check also writes the student's HTML report and says where (docs/reports.md)
 grep -q "HTML report: .*/build/report.html" check.log && [ -s build/report.html ] ||
   { echo "make check did not write build/report.html"; exit 1; }
