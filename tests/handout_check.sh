@@ -42,10 +42,9 @@ for ex in $(ls exercises); do
   echo "$line" | awk '{ if ($2 + 0 >= $4 + 0) { print "full marks on the stub: " $0; exit 1 } }'
 done
 if grep -q '"status": *"error"' results.json; then echo "a test ended in error"; exit 1; fi
-# A report's seed replays through make: one test, graded with that seed.
-set +e
-make check EX=counter TEST=increments_are_not_lost SEED=4242 ARGS="--json one.json" > one.log 2>&1
-set -e
+# A report's seed replays through make: one test, graded with that seed (it
+# fails on the stub: the JSON is what is checked).
+make check EX=counter TEST=increments_are_not_lost SEED=4242 ARGS="--json one.json" > one.log 2>&1 || true
 [ "$(grep -o '"seed":' one.json | wc -l)" -eq 1 ] && grep -q '"seed": *4242' one.json &&
   grep -q '"name": *"increments_are_not_lost"' one.json ||
   { tail -n 20 one.log; echo "make check TEST=… SEED=… did not grade that one test with that seed"; exit 1; }
