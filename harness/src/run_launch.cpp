@@ -145,6 +145,9 @@ int child_move_fds(const ChildPlan& p) {
 }
 
 // Joining before exec means every descendant is born inside the cgroup.
+// Called before child_move_fds: `cgroup_fds` are the grader's numbers, and
+// after the move 0..6 belong to the run (a "0" written there went to the
+// result channel or stdout, and the program ran outside its cgroup).
 int child_join_cgroup(const ChildPlan& p) {
     for (int i = 0; i < p.ncgroup; ++i)
         if (::write(p.cgroup_fds[i], "0", 1) != 1) return errno ? errno : EIO;
@@ -183,8 +186,12 @@ struct ChildSetup : bp::extend::handler {
     void on_exec_setup(Executor& exec) const {
         const char* what = "moving fds";
         child_reset_signals();
-        int err = child_move_fds(*plan);
-        if (!err && (err = child_join_cgroup(*plan)) != 0) what = "joining the run cgroup";
+        // Join first: the cgroup fds are numbers of the grader's fd table, and
+        // the move below may put one of the run's pipes at that very number
+        // (docs/notes.md, "Low fd numbers").
+        int err = child_join_cgroup(*plan);
+        if (err) what = "joining the run cgroup";
+        else err = child_move_fds(*plan);
         if (!err) err = child_restrict(*plan, &what);
         if (err) {
             exec.set_error(std::error_code(err, std::system_category()), what);
@@ -332,8 +339,10 @@ int kill_descendants(SweepMemory& m, long self) {
     ign.sa_handler = SIG_IGN;
     for (int s : {SIGPIPE, SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU})
         ::sigaction(s, &ign, nullptr);
-    if (child_move_fds(sup) != 0) ::_exit(120);
+    // Join before the move, as in ChildSetup: a cgroup fd may sit at a number
+    // the move gives to a pipe.
     if (child_join_cgroup(sup) != 0) ::_exit(121);
+    if (child_move_fds(sup) != 0) ::_exit(120);
     // Close (not just mark) everything else now: the supervisor never execs,
     // and fds of concurrent launches (e.g. Boost's exec-error pipe) must not
     // stay open in it.

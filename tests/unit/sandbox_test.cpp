@@ -540,6 +540,51 @@ TEST_P(SandboxTest, ConcurrentRunsFromManyThreadsStayApart) {
     EXPECT_EQ(open_fd_count(), fds_before);
 }
 
+// In a grading, tests start and end on many threads: a run's fds are often
+// opened while another run has just closed low numbers (0..6 are the numbers
+// the child moves its fds to). Measured in a fresh-clone run: a cgroup file
+// opened at 5 was written to *after* the move, so the cgroup's "0" landed on
+// the result channel (a record with 65 hex digits) and the program ran
+// outside its cgroup. Here a thread keeps making low holes while runs start;
+// every run must get exactly its own bytes on every fd, and its cgroup.
+TEST_P(SandboxTest, LowFdNumbersFreedByOtherThreadsDoNotCrossFds) {
+    std::atomic<bool> stop{false};
+    std::thread holes([&] {  // takes the lowest free number, frees it again
+        while (!stop.load()) {
+            int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            std::this_thread::yield();
+            if (fd >= 0) ::close(fd);
+        }
+    });
+    std::atomic<int> bad{0};
+    std::mutex m;
+    std::string first_bad;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 12; ++i) {
+                RunSpec s = spec({});
+                const std::string tag = std::to_string(t) + "." + std::to_string(i);
+                s.argv = {"/bin/sh", "-c", "printf '" + tag + "' >&5; printf out; printf err >&2"};
+                s.channel_key = std::string(32, 'k');
+                RunResult r = run(s);
+                if (r.started && r.exit_code == 0 && r.channel.text == tag && r.out.text == "out" &&
+                    r.err.text == "err")
+                    continue;
+                ++bad;
+                std::lock_guard<std::mutex> lock(m);
+                if (first_bad.empty())
+                    first_bad = "run " + tag + ": started " + std::to_string(r.started) + " " + r.start_error +
+                                ", exit " + std::to_string(r.exit_code.value_or(-1)) + ", channel \"" + r.channel.text +
+                                "\", out \"" + r.out.text + "\", err \"" + r.err.text + "\"";
+            }
+        });
+    for (auto& th : threads) th.join();
+    stop = true;
+    holes.join();
+    EXPECT_EQ(bad.load(), 0) << first_bad;
+}
+
 TEST_P(SandboxTest, HangReturnsAtTheWallLimit) {
     RunSpec s = spec({});
     s.argv = {"/bin/sh", "-c", "while :; do sleep 1; done"};
