@@ -67,7 +67,8 @@ foreach(case ${hostile_cases})
 endforeach()
 
 # The student handout builds on its own and fails on the stubs (tests/handout_check.sh).
-add_test(NAME handout COMMAND bash ${CMAKE_SOURCE_DIR}/tests/handout_check.sh $<TARGET_FILE:conclab>)
+add_test(NAME handout COMMAND bash ${CMAKE_SOURCE_DIR}/tests/handout_check.sh $<TARGET_FILE:conclab>
+                               ${CMAKE_BINARY_DIR}/grader-cache)
 set_tests_properties(handout PROPERTIES TIMEOUT 2400 COST 450)
 
 # Batch grading end to end, interrupted and resumed (tests/batch_check.sh).

@@ -5,6 +5,11 @@
 # because tests fail — not because the grader could not run.
 set -euo pipefail
 CONCLAB=$1
+# The course build's grader cache (optional): the handout's own build then
+# compiles conclab from scratch, but a grader object whose inputs are the
+# same as the course build's (key: sources, every header, flags, compiler) is
+# not compiled twice (docs/design.md, "Build caches").
+if [ -n "${2:-}" ]; then export CONCLAB_GRADER_CACHE=$2; fi
 # Outside the course tree: a handout inside it would be part of the course.
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/conclab-handout-XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
