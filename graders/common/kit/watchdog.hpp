@@ -86,7 +86,13 @@ inline Watched watch(pid_t pid, std::chrono::duration<double> idle, std::chrono:
         if (r == 0 && info.si_pid == pid) return Watched::ended;
         if (r == -1 && errno != EINTR) return Watched::ended;    // not our child any more: nothing to watch
         const auto now = Clock::now();
-        if (now >= hard_deadline) return Watched::too_long;
+        if (now >= hard_deadline) {
+            // Every process blocked for the last quarter of `idle` or more is
+            // a hang that started late (a loaded machine), not a busy run: the
+            // rule of kit::run_in_child (docs/notes.md, "A hang that starts late").
+            if (asleep && now - asleep_since >= idle / 4) return Watched::hung;
+            return Watched::too_long;
+        }
         if (now >= next_look) {
             next_look = now + std::chrono::milliseconds(20);
             if (!all_asleep(pid)) {
