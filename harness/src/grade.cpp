@@ -305,8 +305,7 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
     // nothing else of any grading beside it.
     TestContext exclusive_ctx = ctx;
     exclusive_ctx.machine_held = true;
-    CpuHold machine;
-    bool machine_taken = false;
+    std::optional<CpuHold> machine;
     for (std::size_t i : order) {
         if (opt.stop.stop_requested()) break;
         const bool alone =
@@ -320,10 +319,8 @@ void run_tests(const TestContext& ctx, const std::vector<const TestSpec*>& tests
             });
             ++(waits ? waiting : running);
         }
-        if (tests[i]->exclusive && !machine_taken) {
-            machine = take_all_cpus();   // nothing of this grading runs now (waited above)
-            machine_taken = true;
-        }
+        if (tests[i]->exclusive && !machine)
+            machine.emplace(take_all_cpus());   // nothing of this grading runs now (waited above)
         started[i] = true;
         auto body = [&, i, waits] {
             one(i, tests[i]->exclusive ? exclusive_ctx : ctx);

@@ -546,7 +546,9 @@ TEST_P(SandboxTest, ConcurrentRunsFromManyThreadsStayApart) {
 // opened at 5 was written to *after* the move, so the cgroup's "0" landed on
 // the result channel (a record with 65 hex digits) and the program ran
 // outside its cgroup. Here a thread keeps making low holes while runs start;
-// every run must get exactly its own bytes on every fd, and its cgroup.
+// every run must start and get exactly its own bytes on every fd. (Its
+// cgroup cannot be read from inside: bwrap gives the program a cgroup
+// namespace of its own.)
 TEST_P(SandboxTest, LowFdNumbersFreedByOtherThreadsDoNotCrossFds) {
     std::atomic<bool> stop{false};
     std::thread holes([&] {  // takes the lowest free number, frees it again
